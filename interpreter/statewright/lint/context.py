@@ -1,0 +1,140 @@
+"""What a lint rule sees: the definition, its scopes and states, and helpers that keep rules short.
+
+Rules run even when the schema pass found problems, so nothing here trusts the shape of the value:
+every accessor checks types and yields nothing for what it cannot read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from statewright.source.document import Document, escape_pointer_token
+
+JSONPATH = "JSONPath"
+JSONATA = "JSONata"
+
+# Deployment placeholders: ${LambdaArn} (SAM, CloudFormation DefinitionSubstitutions, Terraform
+# templatefile), ${Token[TOKEN.12]} (CDK). They stand for values filled in at deploy time.
+PLACEHOLDER = re.compile(r"\$\{[^{}\s]+\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A set of states with its own StartAt: the machine itself, a Parallel branch, a Map's processor.
+
+    Attributes:
+        pointer: JSON Pointer of the object holding ``StartAt`` and ``States``.
+        start_at: the StartAt value if it is a string.
+        states: name -> body for every state whose body is an object.
+        parent_state: the Parallel or Map state owning this scope (``None`` for the machine).
+        kind: ``"machine"``, ``"branch"`` or ``"map"``.
+    """
+
+    pointer: str
+    start_at: str | None
+    states: Mapping[str, dict[str, Any]]
+    parent_state: StateRef | None
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class StateRef:
+    """One state as a rule sees it."""
+
+    name: str
+    pointer: str
+    body: dict[str, Any]
+    scope: Scope
+    query_language: str
+
+    @property
+    def type(self) -> str | None:
+        state_type = self.body.get("Type")
+        return state_type if isinstance(state_type, str) else None
+
+    def field_pointer(self, *fields: str | int) -> str:
+        return self.pointer + "".join("/" + escape_pointer_token(f) for f in fields)
+
+
+@dataclass(slots=True)
+class LintContext:
+    """The definition under lint.
+
+    Attributes:
+        definition: the decoded value (normally a dict; rules must not assume it).
+        document: positions, for rules that need to look at the text (rarely).
+        substitutions: deployment placeholder values given with ``--substitute``, already applied.
+    """
+
+    definition: Any
+    document: Document | None = None
+    substitutions: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def top_query_language(self) -> str:
+        if isinstance(self.definition, dict) and self.definition.get("QueryLanguage") == JSONATA:
+            return JSONATA
+        return JSONPATH
+
+    @cached_property
+    def scopes(self) -> list[Scope]:
+        """Every scope, the machine first, then nested ones depth-first."""
+        found: list[Scope] = []
+        if isinstance(self.definition, dict):
+            self._collect_scopes(self.definition, "", None, "machine", found)
+        return found
+
+    def states(self) -> Iterator[StateRef]:
+        """Every state in every scope."""
+        for scope in self.scopes:
+            yield from self.states_of(scope)
+
+    def states_of(self, scope: Scope) -> Iterator[StateRef]:
+        for name, body in scope.states.items():
+            yield self._state_ref(scope, name, body)
+
+    def _state_ref(self, scope: Scope, name: str, body: dict[str, Any]) -> StateRef:
+        pointer = f"{scope.pointer}/States/{escape_pointer_token(name)}"
+        language = body.get("QueryLanguage")
+        if language not in (JSONPATH, JSONATA):
+            language = self.top_query_language
+        return StateRef(name, pointer, body, scope, language)
+
+    def _collect_scopes(
+        self, holder: dict[str, Any], pointer: str, parent: StateRef | None, kind: str, found: list[Scope]
+    ) -> None:
+        raw_states = holder.get("States")
+        states = (
+            {name: body for name, body in raw_states.items() if isinstance(body, dict)}
+            if isinstance(raw_states, dict)
+            else {}
+        )
+        start_at = holder.get("StartAt")
+        scope = Scope(pointer, start_at if isinstance(start_at, str) else None, states, parent, kind)
+        found.append(scope)
+        for name, body in states.items():
+            ref = self._state_ref(scope, name, body)
+            for child_pointer, child, child_kind in nested_machines(ref):
+                self._collect_scopes(child, child_pointer, ref, child_kind, found)
+
+    def is_placeholder(self, value: Any) -> bool:
+        """True for a string holding a deployment placeholder such as ``${LambdaArn}``."""
+        return isinstance(value, str) and PLACEHOLDER.search(value) is not None
+
+
+def nested_machines(state: StateRef) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """The scopes a Parallel or Map state holds: (pointer, object with StartAt/States, kind)."""
+    body = state.body
+    if state.type == "Parallel" and isinstance(body.get("Branches"), list):
+        for index, branch in enumerate(body["Branches"]):
+            if isinstance(branch, dict):
+                yield state.field_pointer("Branches", index), branch, "branch"
+    elif state.type == "Map":
+        for key in ("ItemProcessor", "Iterator"):
+            processor = body.get(key)
+            if isinstance(processor, dict):
+                yield state.field_pointer(key), processor, "map"

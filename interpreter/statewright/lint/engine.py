@@ -1,0 +1,103 @@
+"""Runs the passes over one definition and turns findings into positioned diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+from statewright.lint import codes
+from statewright.lint.context import LintContext
+from statewright.lint.diagnostic import Diagnostic, Finding, Severity
+from statewright.lint.placeholders import substitute
+from statewright.lint.registry import RULES, all_rules
+from statewright.lint.schema_pass import schema_findings
+from statewright.source import Document, SourceError, Span, parse_source
+
+INTERNAL_ERROR_CODE = "SW000"
+
+
+def lint_document(
+    document: Document,
+    *,
+    substitutions: Mapping[str, str] | None = None,
+    select: Collection[str] | None = None,
+    ignore: Collection[str] = (),
+) -> list[Diagnostic]:
+    """Lint a parsed document; the result is sorted by position."""
+    value = document.value
+    if substitutions:
+        value = substitute(value, substitutions)
+    if not isinstance(value, dict):
+        found = [(codes.NOT_AN_OBJECT.code, Finding("The definition must be an object with StartAt and States.", ""))]
+    else:
+        context = LintContext(value, document, dict(substitutions or {}))
+        found = [*schema_findings(context), *_rule_findings(context)]
+    diagnostics = [
+        _position(document, code, finding)
+        for code, finding in found
+        if _selected(code, select, ignore)
+    ]
+    return sorted(set(diagnostics), key=lambda d: (d.line, d.column, d.code, d.message))
+
+
+def lint_source(
+    source: str | bytes,
+    *,
+    filename: str | None = None,
+    substitutions: Mapping[str, str] | None = None,
+    select: Collection[str] | None = None,
+    ignore: Collection[str] = (),
+) -> list[Diagnostic]:
+    """Parse and lint definition text; a reader error becomes the only diagnostic."""
+    try:
+        document = parse_source(source, filename=filename)
+    except SourceError as error:
+        if not _selected(error.code, select, ignore):
+            return []
+        return [source_error_diagnostic(error)]
+    return lint_document(document, substitutions=substitutions, select=select, ignore=ignore)
+
+
+def source_error_diagnostic(error: SourceError) -> Diagnostic:
+    span = error.span
+    return Diagnostic(
+        error.code, Severity.ERROR, error.message, "", error.filename,
+        span.line, span.column, span.end_line, span.end_column,
+    )
+
+
+def _rule_findings(context: LintContext) -> Iterable[tuple[str, Finding]]:
+    for rule in all_rules():
+        if rule.check is None:
+            continue
+        try:
+            for finding in rule.check(context):
+                yield rule.code, finding
+        except Exception as exc:  # a rule bug must not hide the other diagnostics or print a traceback
+            yield INTERNAL_ERROR_CODE, Finding(
+                f"Internal error in lint rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}. "
+                "Please report it with the definition.",
+                "",
+            )
+
+
+def _selected(code: str, select: Collection[str] | None, ignore: Collection[str]) -> bool:
+    if any(code.startswith(prefix) for prefix in ignore):
+        return False
+    return select is None or any(code.startswith(prefix) for prefix in select)
+
+
+def _position(document: Document, code: str, finding: Finding) -> Diagnostic:
+    span: Span = document.key_span(finding.pointer) if finding.at_key else document.span(finding.pointer)
+    registered = RULES.get(code)
+    severity = finding.severity or (registered.severity if registered else Severity.ERROR)
+    return Diagnostic(
+        code, severity, finding.message, finding.pointer, document.filename,
+        span.line, span.column, span.end_line, span.end_column, finding.state, finding.field,
+    )
+
+
+def lint_value(value: Any, **options: Any) -> list[Diagnostic]:
+    """Lint an already decoded definition (a dict); positions are unknown (1:1)."""
+    document = Document(value=value, text="", filename=None, format="json")
+    return lint_document(document, **options)
