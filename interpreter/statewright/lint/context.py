@@ -60,19 +60,22 @@ class StateRef:
         return self.pointer + "".join("/" + escape_pointer_token(f) for f in fields)
 
 
-@dataclass(slots=True)
-class LintContext:
+@dataclass
+class LintContext:  # no slots: cached_property needs an instance __dict__
     """The definition under lint.
 
     Attributes:
         definition: the decoded value (normally a dict; rules must not assume it).
         document: positions, for rules that need to look at the text (rarely).
         substitutions: deployment placeholder values given with ``--substitute``, already applied.
+        memo: a place for rules to keep what they compute once per run and share.
     """
 
     definition: Any
     document: Document | None = None
     substitutions: Mapping[str, str] = field(default_factory=dict)
+    # Per-run results that several rules share (e.g. the transition graph), computed once per lint.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def top_query_language(self) -> str:

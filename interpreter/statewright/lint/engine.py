@@ -28,7 +28,8 @@ def lint_document(
     if substitutions:
         value = substitute(value, substitutions)
     if not isinstance(value, dict):
-        found = [(codes.NOT_AN_OBJECT.code, Finding("The definition must be an object with StartAt and States.", ""))]
+        message = "The definition must be an object with StartAt and States."
+        found = [(codes.NOT_AN_OBJECT.code, Finding(message, ""))]
     else:
         context = LintContext(value, document, dict(substitutions or {}))
         found = [*schema_findings(context), *_rule_findings(context)]

@@ -1,1 +1,15 @@
-"""Semantic lint rules. Importing this package registers every rule (one module per area)."""
+"""Semantic lint rules. Importing this package registers every rule (one module per area).
+
+SW2xx graph and structure, SW3xx Choice rules, SW4xx data-flow syntax, SW5xx Retry/Catch,
+SW6xx state fields, SW7xx query language, SW8xx deployment placeholders.
+"""
+
+from statewright.lint.rules import (  # noqa: F401  (importing registers the rules)
+    choice,
+    dataflow,
+    errors,
+    fields,
+    graph,
+    placeholders,
+    query_language,
+)

@@ -1,0 +1,242 @@
+"""Parsing intrinsic calls: the lark grammar, a Transformer to the model, and the static checks."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from statewright.core.intrinsics.functions import FUNCTIONS
+from statewright.core.intrinsics.model import Argument, IntrinsicCall, Literal, PathArgument, StringLiteral
+from statewright.core.intrinsics.text import split_template
+from statewright.core.jsonpath import PathSyntaxError, parse_path
+
+
+class IntrinsicSyntaxError(ValueError):
+    """An intrinsic call AWS would reject when the state machine is created.
+
+    Attributes:
+        message: what is wrong, in words.
+        column: 1-based column inside the call's text.
+    """
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message, column)
+        self.message = message
+        self.column = column
+
+    def __str__(self) -> str:
+        return f"{self.message} (at column {self.column})"
+
+
+_PREFIX = "States."
+
+
+def is_intrinsic(text: str) -> bool:
+    """Whether a ``.$`` value is meant as an intrinsic call rather than a path: it starts ``States.``.
+
+    No leading whitespace is skipped: AWS reads ``" States.Array()"`` as neither a path nor a call.
+    """
+    return text.startswith(_PREFIX)
+
+
+class _ToModel(Transformer[Token, Any]):
+    """Builds the model bottom-up; every check that needs a column happens here, next to the token."""
+
+    def start(self, children: list[IntrinsicCall]) -> IntrinsicCall:
+        return children[0]
+
+    def call(self, children: list[Any]) -> IntrinsicCall:
+        name_token: Token = children[0]
+        args: tuple[Argument, ...] = tuple(children[1:])
+        name, column = str(name_token), name_token.column or 1
+        signature = FUNCTIONS.get(name)
+        if signature is None:
+            raise IntrinsicSyntaxError(_unknown_function_message(name), column)
+        low, high = signature.min_args, signature.max_args
+        if len(args) < low or (high is not None and len(args) > high):
+            raise IntrinsicSyntaxError(f"{name} {_arity_text(low, high)}, but {len(args)} "
+                                       f"{'was' if len(args) == 1 else 'were'} given", column)
+        return IntrinsicCall(name=name, args=args, column=column, _impl=signature.impl)
+
+    @v_args(inline=True)
+    def string(self, token: Token) -> StringLiteral:
+        column = token.column or 1
+        body = str(token)[1:-1]
+        segments, problem = split_template(body)
+        if problem is not None:
+            offset = _illegal_escape_offset(body)
+            raise IntrinsicSyntaxError(
+                f"illegal escape sequence '{problem}' in a string literal; only \\', \\{{, \\}} and \\\\ "
+                "may be escaped", column + 1 + offset)
+        return StringLiteral(value="{}".join(segments), column=column, segments=segments)
+
+    @v_args(inline=True)
+    def number(self, token: Token) -> Literal:
+        return Literal(json.loads(str(token)), token.column or 1)
+
+    @v_args(meta=True)
+    def true(self, meta: Any, children: list[Any]) -> Literal:
+        return Literal(True, _meta_column(meta))
+
+    @v_args(meta=True)
+    def false(self, meta: Any, children: list[Any]) -> Literal:
+        return Literal(False, _meta_column(meta))
+
+    @v_args(meta=True)
+    def null(self, meta: Any, children: list[Any]) -> Literal:
+        return Literal(None, _meta_column(meta))
+
+    @v_args(inline=True)
+    def path(self, token: Token) -> PathArgument:
+        column = token.column or 1
+        try:
+            return PathArgument(parse_path(str(token)), column)
+        except PathSyntaxError as exc:
+            raise IntrinsicSyntaxError(f"invalid path '{token}': {exc.message}", column + exc.column - 1) from exc
+
+
+def _meta_column(meta: Any) -> int:
+    return int(getattr(meta, "column", 1) or 1)
+
+
+def _illegal_escape_offset(body: str) -> int:
+    index = 0
+    while index < len(body):
+        if body[index] == "\\":
+            if body[index + 1:index + 2] not in ("'", "{", "}", "\\"):
+                return index
+            index += 2
+        else:
+            index += 1
+    return 0
+
+
+def _arity_text(low: int, high: int | None) -> str:
+    if high is None:
+        return f"takes at least {low} argument{'s' if low != 1 else ''}"
+    if low == high:
+        return f"takes {'no' if low == 0 else low} argument{'s' if low != 1 else ''}"
+    return f"takes {low} to {high} arguments"
+
+
+def _unknown_function_message(name: str) -> str:
+    # Compare the part after "States.": the shared prefix would make every name look close.
+    short = {known[len(_PREFIX):]: known for known in FUNCTIONS}
+    wanted = name[len(_PREFIX):]
+    close = difflib.get_close_matches(wanted, short, n=1, cutoff=0.6)
+    lowered = {key.lower(): key for key in short}
+    if wanted.lower() in lowered:
+        close = [lowered[wanted.lower()]]
+    if close:
+        return f"unknown intrinsic function '{name}'; did you mean '{short[close[0]]}'?"
+    return f"unknown intrinsic function '{name}'; known functions: " + ", ".join(FUNCTIONS)
+
+
+# The grammar ships inside the package; lark reads it once, when this module is first imported.
+_PARSER = Lark.open_from_package(
+    "statewright.core.intrinsics", "grammar.lark", parser="lalr", propagate_positions=True,
+    maybe_placeholders=False,
+)
+_TRANSFORMER = _ToModel()
+
+
+@lru_cache(maxsize=4096)
+def parse_intrinsic(text: str) -> IntrinsicCall:
+    """Parse an intrinsic call such as ``States.Format('{} items', States.ArrayLength($.items))``.
+
+    Results are cached (a definition's calls recur across executions); the returned objects are frozen.
+
+    Raises:
+        IntrinsicSyntaxError: bad syntax, an illegal escape (``\\"`` included), an unknown function
+            name or a wrong number of arguments; ``column`` is 1-based inside ``text``.
+    """
+    if not is_intrinsic(text):
+        raise IntrinsicSyntaxError("an intrinsic function call must start with 'States.'", 1)
+    try:
+        tree = _PARSER.parse(text)
+        call: IntrinsicCall = _TRANSFORMER.transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, IntrinsicSyntaxError):
+            raise exc.orig_exc from None
+        raise
+    except UnexpectedInput as exc:
+        raise IntrinsicSyntaxError(_syntax_message(text, exc), _error_column(text, exc)) from None
+    return IntrinsicCall(call.name, call.args, call.column, text, call._impl)
+
+
+def _error_column(text: str, exc: UnexpectedInput) -> int:
+    if isinstance(exc, UnexpectedEOF) or getattr(exc, "column", -1) in (-1, None):
+        return len(text) + 1
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+        return len(text) + 1
+    return int(exc.column)
+
+
+def _syntax_message(text: str, exc: UnexpectedInput) -> str:
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        return "the call ends too early; expected an argument or ')'"
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        if char == '"':
+            return "string literals in intrinsic functions use single quotes ('...'), not double quotes"
+        if char == "'":
+            return "unterminated string literal (missing closing ')"
+        return f"unexpected character '{char}'"
+    if isinstance(exc, UnexpectedToken):
+        return f"unexpected '{exc.token}'; expected {_expected_text(exc.expected)}"
+    return "invalid intrinsic function call"
+
+
+_TERMINAL_TEXT = {
+    "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "STRING": "a string", "NUMBER": "a number",
+    "PATH": "a path", "FUNCTION_NAME": "a States.* call", "TRUE": "true", "FALSE": "false", "NULL": "null",
+}
+
+
+def _expected_text(expected: set[str]) -> str:
+    names = sorted({_TERMINAL_TEXT.get(name, name.lower()) for name in expected})
+    return " or ".join(names) if names else "something else"
+
+
+_LITERAL_TYPES = {
+    "string": lambda v: isinstance(v, str),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer(),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: False,  # no literal is an array or an object
+    "object": lambda v: False,
+}
+
+
+def literal_type_errors(call: IntrinsicCall) -> list[IntrinsicSyntaxError]:
+    """Literal arguments that can never be accepted (``States.MathAdd('1', 2)``), for lint warnings.
+
+    Kept out of :func:`parse_intrinsic` because AWS accepts such definitions and fails only when the
+    state runs; a linter may still want to say so.
+    """
+    problems: list[IntrinsicSyntaxError] = []
+    for each in call.calls():
+        signature = FUNCTIONS[each.name]
+        for position, arg in enumerate(each.args):
+            if not isinstance(arg, Literal | StringLiteral):
+                continue
+            expected = signature.param_type(position)
+            accepts = _LITERAL_TYPES.get(expected)
+            if accepts is not None and not accepts(arg.value):
+                problems.append(IntrinsicSyntaxError(
+                    f"argument {position + 1} of {each.name} must be {_article(expected)}, "
+                    f"but the literal {json.dumps(arg.value)} is not", arg.column))
+            elif each.name == "States.JsonMerge" and position == 2 and arg.value is True:
+                problems.append(IntrinsicSyntaxError(
+                    "States.JsonMerge supports only a shallow merge: the third argument must be false",
+                    arg.column))
+    return problems
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"

@@ -1,0 +1,153 @@
+"""Small helpers the rule modules share: field lists, value tests and the path/intrinsic checks.
+
+Nothing here trusts the shape of the definition; every helper accepts any JSON value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from statewright.core.intrinsics import IntrinsicSyntaxError, parse_intrinsic
+from statewright.core.jsonpath import PathSyntaxError, parse_path
+from statewright.lint.context import JSONATA, PLACEHOLDER, StateRef
+
+# Fields whose value is a path into the input, the context object or a variable (spec/data-flow.md).
+# ResultPath is a Reference Path and is checked on its own.
+PATH_FIELDS = (
+    "InputPath",
+    "OutputPath",
+    "ItemsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "MaxConcurrencyPath",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath",
+)
+# Fail's ErrorPath and CausePath take a path or an intrinsic function call.
+PATH_OR_INTRINSIC_FIELDS = ("ErrorPath", "CausePath")
+
+# Fields holding a number that a JSONata state may compute with a {% %} expression instead.
+NUMERIC_FIELDS = ("Seconds", "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency", "ToleratedFailureCount",
+                  "ToleratedFailurePercentage")
+
+# Payload templates: objects whose keys ending in ".$" take a path or an intrinsic (JSONPath states).
+TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Credentials", "Assign",
+                   "ItemReader", "ResultWriter", "ItemBatcher")
+
+
+def is_jsonata_expression(value: Any) -> bool:
+    """``{% ... %}`` exactly: AWS treats `` {% x %} `` (with outer spaces) as a literal string."""
+    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}") and len(value) >= 4
+
+
+def jsonata_body(value: str) -> str:
+    return value[2:-2].strip()
+
+
+def has_placeholder(value: Any) -> bool:
+    # The substring test first: it is several times cheaper than the regex and almost always false.
+    return isinstance(value, str) and "${" in value and PLACEHOLDER.search(value) is not None
+
+
+def is_number(value: Any) -> bool:
+    # bool is an int subclass in Python but never a JSON number.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_jsonata_state(state: StateRef) -> bool:
+    return state.query_language == JSONATA
+
+
+def path_error(text: str, *, reference: bool = False) -> str | None:
+    """Why ``text`` is not a valid path (or Reference Path), or ``None`` when it is."""
+    try:
+        parsed = parse_path(text)
+    except PathSyntaxError as error:
+        return _syntax_message(error)
+    if reference and not parsed.is_reference:
+        return "a Reference Path may only use '.name', \"['name']\" and '[index]' steps (no filters, wildcards " \
+               "or slices)"
+    return None
+
+
+def intrinsic_error(text: str) -> str | None:
+    """Why ``text`` is not a valid intrinsic function call, or ``None`` when it is."""
+    try:
+        parse_intrinsic(text)
+    except IntrinsicSyntaxError as error:
+        return _syntax_message(error)
+    return None
+
+
+def path_or_intrinsic_error(text: str) -> str | None:
+    """Why ``text`` is neither a path nor an intrinsic call; the intrinsic's reason when it looks like one."""
+    if text.startswith("States."):
+        return intrinsic_error(text)
+    return path_error(text)
+
+
+def _syntax_message(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error)
+    column = getattr(error, "column", None)
+    return f"{message} (column {column})" if isinstance(column, int) else str(message)
+
+
+def walk_templates(value: Any, pointer: str) -> Iterator[tuple[str, str, Any]]:
+    """Every (pointer, key, value) of an object key at any depth of a payload template."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                continue
+            item_pointer = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+            yield item_pointer, key, item
+            yield from walk_templates(item, item_pointer)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from walk_templates(item, f"{pointer}/{index}")
+
+
+def list_items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, object) for each object in a list; nothing when ``value`` is not a list."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def quote(value: Any) -> str:
+    """A value as it would appear in the definition, shortened for messages."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# RFC 3339 date-time: full date, "T", full time with seconds, optional fraction, "Z" or a numeric offset.
+# AWS rejects "05-12-2016T21:29:29Z" (no full date), "2016-12-05 21:29:29Z" (no "T") and hour 25.
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))"
+)
+
+
+def is_rfc3339(text: str) -> bool:
+    """True when ``text`` is an RFC 3339 date-time naming a real day and time."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        return False
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    offset_hours, offset_minutes = match.group(7), match.group(8)
+    if offset_hours is not None and (int(offset_hours) > 23 or int(offset_minutes) > 59):
+        return False
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    # 60 is a leap second, which RFC 3339 allows.
+    return hour <= 23 and minute <= 59 and second <= 60

@@ -1,0 +1,59 @@
+"""The library face: statewright.lint and statewright.load on dicts, paths and text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import statewright
+
+GOOD = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+
+
+def test_lint_accepts_a_dict_text_and_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "wf.asl.json"
+    path.write_text(json.dumps(GOOD))
+    assert statewright.lint(GOOD) == []
+    assert statewright.lint(json.dumps(GOOD)) == []
+    assert statewright.lint("StartAt: A\nStates:\n  A: {Type: Pass, End: true}\n") == []
+    assert statewright.lint(path) == []
+    assert statewright.lint(str(path)) == []
+
+
+def test_load_returns_the_definition() -> None:
+    machine = statewright.load("StartAt: A\nStates:\n  A: {Type: Pass, End: true}\n")
+    assert machine.definition == GOOD
+    assert machine.warnings == ()
+
+
+def test_load_raises_definition_error_with_positioned_diagnostics() -> None:
+    text = "StartAt: B\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+    with pytest.raises(statewright.DefinitionError) as raised:
+        statewright.load(text)
+    error = raised.value
+    assert error.diagnostics and all(isinstance(d, statewright.Diagnostic) for d in error.diagnostics)
+    first = error.diagnostics[0]
+    assert (first.line, first.column) == (1, 10)
+    assert str(error).startswith("<definition>:1:10: ")
+
+
+def test_reader_errors_become_diagnostics() -> None:
+    [diagnostic] = statewright.lint("StartAt: [unclosed\n")
+    assert diagnostic.code == "SW001" and diagnostic.line >= 1
+    with pytest.raises(statewright.DefinitionError):
+        statewright.load(b"\x00\x01")
+
+
+def test_top_level_must_be_an_object() -> None:
+    [diagnostic] = statewright.lint("- StartAt: A\n")
+    assert diagnostic.code == "SW008"
+
+
+def test_substitutions_are_applied_by_load() -> None:
+    text = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${Fn}",
+                                                        "TimeoutSeconds": "${T}", "End": True}}})
+    machine = statewright.load(text, substitutions={"T": "5", "Fn": "arn:aws:lambda:us-east-1:1:function:f"})
+    state = machine.definition["States"]["A"]
+    assert state["TimeoutSeconds"] == 5 and state["Resource"].endswith(":function:f")

@@ -1,0 +1,43 @@
+"""Documentation that cannot drift: generated rule pages, documented commands, rule doc sections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from statewright.cli import build_parser
+from statewright.lint.docs import render
+from statewright.lint.registry import all_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+def test_lint_rules_page_is_generated_from_the_rules() -> None:
+    page = ROOT / "spec" / "lint-rules.md"
+    assert page.read_text(encoding="utf-8") == render(), (
+        "spec/lint-rules.md is stale: run `python -m statewright.lint.docs > spec/lint-rules.md`"
+    )
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_every_rule_is_documented_in_four_sections(rule) -> None:
+    missing = [section for section in SECTIONS if section not in rule.doc]
+    assert not missing, f"{rule.code} {rule.name} lacks {missing}"
+    assert rule.name == rule.name.lower() and " " not in rule.name, "rule names are kebab-case"
+
+
+def test_every_subcommand_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    subcommands = build_parser()._subparsers._group_actions[0].choices  # argparse keeps them here
+    undocumented = [name for name in subcommands if f"statewright {name}" not in readme]
+    assert undocumented == []
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_second() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    commands = [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+    assert len(commands) == 2, commands
+    assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
