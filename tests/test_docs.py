@@ -37,7 +37,8 @@ def test_every_subcommand_is_in_the_readme() -> None:
 
 def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_second() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
-    commands = [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+    section = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line for line in block.splitlines() if line.strip()]
     assert len(commands) == 2, commands
     assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

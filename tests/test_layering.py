@@ -10,13 +10,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "interpreter" / "statewright"
 # Modules that do I/O, read the clock, draw randomness or read the environment.
 FORBIDDEN_IN_CORE = {
     "asyncio", "socket", "sqlite3", "aiohttp", "time", "random", "os", "subprocess", "threading",
-    "secrets", "uuid", "pathlib", "io", "http", "urllib", "psycopg", "selectors", "signal", "shutil",
+    "secrets", "uuid", "pathlib", "http", "urllib", "psycopg", "selectors", "signal", "shutil",
 }
 # The pure layers may not reach up into impure ones.
 FORBIDDEN_PACKAGES_IN_CORE = (
     "statewright.runtime", "statewright.store", "statewright.server", "statewright.cli", "statewright.lint",
 )
 CLOCK_CALLS = ("now", "utcnow", "today")
+# io stays allowed for in-memory buffers (lark loads its pre-built tables from bytes); opening files is not.
+FILE_CALLS = ("open",)
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -57,6 +59,22 @@ def test_core_and_source_import_nothing_impure() -> None:
     assert violations == []
 
 
+def _file_opens(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FILE_CALLS
+    ]
+
+
+def test_core_opens_no_file() -> None:
+    violations = [
+        f"{path.relative_to(PACKAGE)}:{line}" for path in _pure_modules() for line in _file_opens(path)
+    ]
+    assert violations == []
+
+
 def test_core_reads_no_clock() -> None:
     violations = [
         f"{path.relative_to(PACKAGE)}:{line}" for path in _pure_modules() for line in _clock_reads(path)
@@ -67,7 +85,8 @@ def test_core_reads_no_clock() -> None:
 def test_layering_check_catches_a_violation(tmp_path: Path) -> None:
     """The check itself can fail: a module importing asyncio is reported."""
     bad = tmp_path / "bad.py"
-    bad.write_text("import asyncio\nfrom time import monotonic\nx = datetime.now()\n")
+    bad.write_text("import asyncio\nfrom time import monotonic\nx = datetime.now()\ny = open('f')\n")
     names = [name for _, name in _imports(bad)]
     assert "asyncio" in names and "time" in names
     assert _clock_reads(bad) == [3]
+    assert _file_opens(bad) == [4]

@@ -50,11 +50,7 @@ class StateRef:
     body: dict[str, Any]
     scope: Scope
     query_language: str
-
-    @property
-    def type(self) -> str | None:
-        state_type = self.body.get("Type")
-        return state_type if isinstance(state_type, str) else None
+    type: str | None  # the Type field when it is a string
 
     def field_pointer(self, *fields: str | int) -> str:
         return self.pointer + "".join("/" + escape_pointer_token(f) for f in fields)
@@ -87,6 +83,7 @@ class LintContext:  # no slots: cached_property needs an instance __dict__
     def scopes(self) -> list[Scope]:
         """Every scope, the machine first, then nested ones depth-first."""
         found: list[Scope] = []
+        self.memo["_refs"] = {}
         if isinstance(self.definition, dict):
             self._collect_scopes(self.definition, "", None, "machine", found)
         return found
@@ -94,18 +91,25 @@ class LintContext:  # no slots: cached_property needs an instance __dict__
     def states(self) -> Iterator[StateRef]:
         """Every state in every scope."""
         for scope in self.scopes:
-            yield from self.states_of(scope)
+            yield from self._refs[scope.pointer]
 
     def states_of(self, scope: Scope) -> Iterator[StateRef]:
-        for name, body in scope.states.items():
-            yield self._state_ref(scope, name, body)
+        return iter(self._refs[scope.pointer])
+
+    @cached_property
+    def _refs(self) -> dict[str, list[StateRef]]:
+        # Built once while collecting scopes: thirty rules walk the states, and a 1,000-state
+        # definition must not have its StateRefs rebuilt for each of them.
+        self.scopes  # noqa: B018 (fills the dictionary as a side effect)
+        return self.memo["_refs"]
 
     def _state_ref(self, scope: Scope, name: str, body: dict[str, Any]) -> StateRef:
         pointer = f"{scope.pointer}/States/{escape_pointer_token(name)}"
         language = body.get("QueryLanguage")
         if language not in (JSONPATH, JSONATA):
             language = self.top_query_language
-        return StateRef(name, pointer, body, scope, language)
+        state_type = body.get("Type")
+        return StateRef(name, pointer, body, scope, language, state_type if isinstance(state_type, str) else None)
 
     def _collect_scopes(
         self, holder: dict[str, Any], pointer: str, parent: StateRef | None, kind: str, found: list[Scope]
@@ -119,8 +123,8 @@ class LintContext:  # no slots: cached_property needs an instance __dict__
         start_at = holder.get("StartAt")
         scope = Scope(pointer, start_at if isinstance(start_at, str) else None, states, parent, kind)
         found.append(scope)
-        for name, body in states.items():
-            ref = self._state_ref(scope, name, body)
+        refs = self.memo["_refs"][pointer] = [self._state_ref(scope, name, body) for name, body in states.items()]
+        for ref in refs:
             for child_pointer, child, child_kind in nested_machines(ref):
                 self._collect_scopes(child, child_pointer, ref, child_kind, found)
 

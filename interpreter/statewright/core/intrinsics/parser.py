@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
-from functools import lru_cache
+import pkgutil
+from functools import cache, lru_cache
+from io import BytesIO
 from typing import Any
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
@@ -137,11 +141,43 @@ def _unknown_function_message(name: str) -> str:
     return f"unknown intrinsic function '{name}'; known functions: " + ", ".join(FUNCTIONS)
 
 
-# The grammar ships inside the package; lark reads it once, when this module is first imported.
-_PARSER = Lark.open_from_package(
-    "statewright.core.intrinsics", "grammar.lark", parser="lalr", propagate_positions=True,
-    maybe_placeholders=False,
-)
+# The grammar ships inside the package. Building lark's LALR tables from it takes ~100 ms, more than the
+# rest of `statewright lint` on a small file, so the built parser also ships, serialised with lark's own
+# save(), in grammar.lark.cache behind a key naming the grammar's hash and lark's version. A stale or
+# unreadable cache is ignored and the parser is built from the grammar: the cache can make loading
+# faster, never different. tests/core/test_intrinsics_parser_cache.py keeps it fresh.
+_PACKAGE = "statewright.core.intrinsics"
+_OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": False}
+
+
+def parser_cache_key(grammar: bytes) -> bytes:
+    """The first line of grammar.lark.cache: which grammar and which lark the tables were built from."""
+    digest = hashlib.sha256(grammar).hexdigest()
+    return f"statewright-intrinsics grammar-sha256={digest} lark={lark.__version__}".encode()
+
+
+def build_parser(grammar: bytes) -> Lark:
+    return Lark(grammar.decode("utf-8"), **_OPTIONS)
+
+
+@cache
+def _parser() -> Lark:
+    grammar = pkgutil.get_data(_PACKAGE, "grammar.lark")
+    if grammar is None:  # pragma: no cover - a broken installation
+        raise RuntimeError(f"{_PACKAGE}/grammar.lark is missing from the installation")
+    try:
+        cached = pkgutil.get_data(_PACKAGE, "grammar.lark.cache") or b""
+    except OSError:
+        cached = b""
+    key, _, tables = cached.partition(b"\n")
+    if key == parser_cache_key(grammar):
+        try:
+            return Lark.load(BytesIO(tables))
+        except Exception:
+            pass
+    return build_parser(grammar)
+
+
 _TRANSFORMER = _ToModel()
 
 
@@ -158,7 +194,7 @@ def parse_intrinsic(text: str) -> IntrinsicCall:
     if not is_intrinsic(text):
         raise IntrinsicSyntaxError("an intrinsic function call must start with 'States.'", 1)
     try:
-        tree = _PARSER.parse(text)
+        tree = _parser().parse(text)
         call: IntrinsicCall = _TRANSFORMER.transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, IntrinsicSyntaxError):
