@@ -360,10 +360,15 @@ def _syntax_error(error: yaml.MarkedYAMLError, filename: str | None) -> SourceEr
     problem = error.problem or "invalid YAML"
     context = f" {error.context}" if error.context and error.context_mark is not None else ""
     message = f"Invalid YAML: {problem}{context}."
+    code = SYNTAX_ERROR
+    if "maximum nesting depth" in problem:
+        # Newer libyaml builds stop at their own depth limit (1,000) while scanning ahead, before our
+        # 200-level check sees the events: the same problem, reported where libyaml stopped.
+        code, message = NESTING_TOO_DEEP, f"Nesting deeper than {MAX_DEPTH} levels (libyaml: {problem})."
     if mark is None:
-        return SourceError(message, SYNTAX_ERROR, START, filename)
+        return SourceError(message, code, START, filename)
     line, column = mark.line + 1, mark.column + 1
-    return SourceError(message, SYNTAX_ERROR, Span(line, column, line, column + 1), filename)
+    return SourceError(message, code, Span(line, column, line, column + 1), filename)
 
 
 def _reader_error(text: str, error: yaml.YAMLError, filename: str | None) -> SourceError:
