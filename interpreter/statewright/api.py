@@ -1,16 +1,20 @@
-"""The library entry points: ``lint`` and ``load``."""
+"""The library entry points: ``lint``, ``load``, ``run`` and ``StateMachine.execute``."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statewright.lint.diagnostic import Diagnostic
 from statewright.lint.engine import lint_document, lint_value, source_error_diagnostic
 from statewright.source import Document, SourceError, parse_source
+
+if TYPE_CHECKING:
+    from statewright.runtime.engine import Resources, Result
 
 Source = Mapping[str, Any] | str | bytes | os.PathLike[str]
 
@@ -27,19 +31,113 @@ class DefinitionError(Exception):
         super().__init__(f"{where}: {first.code} {first.message}{more}")
 
 
-@dataclass(frozen=True, slots=True)
-class StateMachine:
-    """A definition that passed lint without errors.
+class UnfilledPlaceholder(ValueError):
+    """The definition still holds deployment placeholders, so it cannot run (spec/extensions.md rule 12).
 
     Attributes:
-        definition: the decoded definition.
+        placeholders: ``(JSON pointer, placeholder)`` pairs, in document order.
+    """
+
+    def __init__(self, placeholders: list[tuple[str, str]]) -> None:
+        self.placeholders = placeholders
+        shown = ", ".join(f"{name} at {pointer}" for pointer, name in placeholders[:3])
+        more = f" and {len(placeholders) - 3} more" if len(placeholders) > 3 else ""
+        super().__init__(f"unfilled deployment placeholders: {shown}{more} (fill them with --substitute NAME=VALUE)")
+
+
+def _placeholders(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    from statewright.lint.context import PLACEHOLDER
+    from statewright.source.document import escape_pointer_token
+
+    if isinstance(value, str):
+        if "${" in value:
+            yield from ((pointer, match.group(0)) for match in PLACEHOLDER.finditer(value))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _placeholders(item, f"{pointer}/{escape_pointer_token(key)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _placeholders(item, f"{pointer}/{index}")
+
+
+# File suffixes dropped to name a machine after its file (workflow.asl.yaml -> "workflow").
+_DEFINITION_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml", ".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class StateMachine:
+    """A definition that passed lint without errors, ready to run.
+
+    Attributes:
+        definition: the decoded definition (placeholders filled).
         document: the source it was read from, with positions.
         warnings: diagnostics of warning severity.
+        name: the state machine's name in ARNs and mock configurations: the file name without
+            ``.asl.yaml``/``.json``/... for a file, else "StateMachine".
+        workflow_type: ``"STANDARD"`` or ``"EXPRESS"``.
     """
 
     definition: dict[str, Any]
     document: Document
     warnings: tuple[Diagnostic, ...] = ()
+    name: str = "StateMachine"
+    workflow_type: str = "STANDARD"
+    _compiled: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def compiled(self) -> Any:
+        """The core's executable form, compiled once on first use and shared by every execution.
+
+        Raises:
+            UnfilledPlaceholder: the definition still holds ``${Name}`` placeholders.
+            statewright.UnsupportedDefinition: the interpreter cannot run a feature it uses yet.
+        """
+        if not self._compiled:
+            from statewright.core.model import compile_machine
+
+            unfilled = list(_placeholders(self.definition, ""))
+            if unfilled:
+                raise UnfilledPlaceholder(unfilled)
+            self._compiled.append(compile_machine(self.definition))
+        return self._compiled[0]
+
+    @property
+    def mock_names(self) -> tuple[str, ...]:
+        """Names a mock configuration may use for this machine: the name, then the file's full stem."""
+        stem = Path(self.document.filename).stem if self.document.filename else self.name
+        return (self.name, stem) if stem != self.name else (self.name,)
+
+    async def execute(
+        self,
+        input: Any,
+        *,
+        resources: Resources | None = None,
+        mock_config: Any = None,
+        test_case: str | None = None,
+        virtual_time: bool = False,
+        name: str | None = None,
+    ) -> Result:
+        """Run this machine in the running event loop, on the default :class:`~statewright.Engine`.
+
+        Args:
+            input: the execution input (a JSON value).
+            resources: callables for Task resources: a mapping of resource strings to callables, a
+                :class:`~statewright.ResourceRegistry`, or the path of a resource map file.
+            mock_config: a Step Functions Local mock configuration (dict or JSON file path).
+            test_case: the test case of ``mock_config`` to use.
+            virtual_time: Wait states and retry back-offs take no real time (times are still recorded).
+            name: the execution name (default: a uuid4).
+
+        Returns:
+            A :class:`~statewright.Result`; a failed execution is a result, not an exception. Answer
+            callbacks and stop executions through :func:`statewright.default_engine`.
+        """
+        from statewright.runtime.engine import default_engine
+
+        return await default_engine().execute(
+            self, input, resources=resources, mock_config=mock_config, test_case=test_case,
+            virtual_time=virtual_time, name=name,
+        )
 
 
 def read_document(source: Source) -> Document:
@@ -76,12 +174,26 @@ def lint(source: Source, *, substitutions: Mapping[str, str] | None = None) -> l
     return lint_document(document, substitutions=substitutions)
 
 
-def load(source: Source, *, substitutions: Mapping[str, str] | None = None) -> StateMachine:
+WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
+
+
+def load(
+    source: Source, *, substitutions: Mapping[str, str] | None = None, workflow_type: str = "STANDARD"
+) -> StateMachine:
     """Read and check a definition.
+
+    Args:
+        source: a dict, a file path, or YAML/JSON text.
+        substitutions: values for deployment placeholders such as ``${LambdaArn}``.
+        workflow_type: ``"STANDARD"`` or ``"EXPRESS"``, as CreateStateMachine's ``type``: it changes the
+            execution ARNs and the context object (EXPRESS executions have no ``RedriveCount``).
 
     Raises:
         DefinitionError: the definition has lint errors (``.diagnostics`` lists them all).
+        ValueError: an unknown ``workflow_type``.
     """
+    if workflow_type not in WORKFLOW_TYPES:
+        raise ValueError(f"workflow_type must be one of {', '.join(WORKFLOW_TYPES)}, got {workflow_type!r}")
     try:
         document = read_document(source)
     except SourceError as error:
@@ -94,4 +206,63 @@ def load(source: Source, *, substitutions: Mapping[str, str] | None = None) -> S
         from statewright.lint.placeholders import substitute
 
         value = substitute(value, substitutions)
-    return StateMachine(value, document, tuple(diagnostics))
+    return StateMachine(value, document, tuple(diagnostics), machine_name(document.filename), workflow_type)
+
+
+def machine_name(filename: str | None) -> str:
+    """``path/to/order-flow.asl.yaml`` -> ``order-flow``; "StateMachine" for a definition without a file."""
+    if not filename:
+        return "StateMachine"
+    base = Path(filename).name
+    for suffix in _DEFINITION_SUFFIXES:
+        if base.lower().endswith(suffix) and len(base) > len(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
+def run(
+    source: Source | StateMachine,
+    input: Any,
+    *,
+    resources: Resources | None = None,
+    mock_config: Any = None,
+    test_case: str | None = None,
+    virtual_time: bool = False,
+    substitutions: Mapping[str, str] | None = None,
+    workflow_type: str = "STANDARD",
+) -> Result:
+    """Load a definition and run one execution to its end, for synchronous callers.
+
+    Runs its own event loop (``asyncio.run``); from async code use ``await machine.execute(...)``.
+
+    Args:
+        source: a :class:`StateMachine`, a dict, a file path, or YAML/JSON text.
+        input: the execution input (a JSON value).
+        resources: see :meth:`StateMachine.execute`.
+        mock_config: see :meth:`StateMachine.execute`.
+        test_case: see :meth:`StateMachine.execute`.
+        virtual_time: see :meth:`StateMachine.execute`.
+        substitutions: values for ``${Name}`` deployment placeholders.
+        workflow_type: ``"STANDARD"`` or ``"EXPRESS"`` (see :func:`load`); ignored for a StateMachine.
+
+    Raises:
+        DefinitionError: the definition has lint errors.
+        RuntimeError: called while an event loop is running in this thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise RuntimeError(
+            "statewright.run() cannot be called from a running event loop; use "
+            "`await statewright.load(src).execute(input, ...)` there instead"
+        )
+    if isinstance(source, StateMachine):
+        machine = source
+    else:
+        machine = load(source, substitutions=substitutions, workflow_type=workflow_type)
+    return asyncio.run(
+        machine.execute(input, resources=resources, mock_config=mock_config, test_case=test_case,
+                        virtual_time=virtual_time)
+    )

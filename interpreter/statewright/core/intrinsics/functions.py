@@ -275,8 +275,18 @@ def _math_random(call: IntrinsicCall, values: list[Any], rng: RandomSource | Non
     return rng.randrange(start, end)
 
 
+# AWS documents MathAdd's arguments as Java ints: values outside this range fail.
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
 def _math_add(call: IntrinsicCall, values: list[Any], rng: RandomSource | None) -> int:
-    return _rounded(call, values[0], 1) + _rounded(call, values[1], 2)
+    total = 0
+    for position, value in enumerate(values[:2], start=1):
+        number = _rounded(call, value, position)
+        if not _INT32_MIN <= number <= _INT32_MAX:
+            raise _fail(call, f"argument {position} must be between {_INT32_MIN} and {_INT32_MAX}, but was {number}")
+        total += number
+    return total
 
 
 def _string_split(call: IntrinsicCall, values: list[Any], rng: RandomSource | None) -> list[str]:

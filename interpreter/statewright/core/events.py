@@ -1,0 +1,172 @@
+"""The vocabulary between the pure core and the runtime: inputs, commands, decisions, history events.
+
+The runtime feeds an :class:`~statewright.core.execution.Execution` *inputs* (facts from the outside
+world: the execution started, a task finished, a timer fired, a callback arrived, a stop was asked for),
+each carrying the time it happened. After every input it asks for a :class:`Decision`: the history
+events to append (in AWS Step Functions' shape) and the *commands* to carry out. Every command carries a
+sequence number, and the input that answers it carries the same number. Time and randomness come only
+from inputs (``Started.seed``, each input's ``time``), so replaying the recorded inputs reproduces every
+decision.
+
+Times are float seconds since the Unix epoch (UTC), as the runtime's clock gives them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# --- Inputs (Execution.receive) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionInfo:
+    """Names that the context object ($$.Execution, $$.StateMachine) and history show."""
+
+    execution_arn: str
+    execution_name: str
+    state_machine_arn: str
+    state_machine_name: str
+    role_arn: str = "arn:aws:iam::123456789012:role/statewright"
+    redrive_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """The execution starts with ``input``. ``seed`` drives States.UUID, States.MathRandom, jitter and tokens."""
+
+    time: float
+    input: Any
+    seed: int
+    info: ExecutionInfo
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSucceeded:
+    seq: int
+    time: float
+    output: Any
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFailed:
+    seq: int
+    time: float
+    error: str
+    cause: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskHeartbeat:
+    """A heartbeat for the task of ``seq`` (SendTaskHeartbeat): restarts its HeartbeatSeconds timer."""
+
+    seq: int
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    seq: int
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class StopRequested:
+    """StopExecution: the execution ends ABORTED."""
+
+    time: float
+    error: str | None = None
+    cause: str | None = None
+
+
+Input = Started | TaskSucceeded | TaskFailed | TaskHeartbeat | TimerFired | StopRequested
+
+# --- Commands (carried out by the runtime) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InvokeTask:
+    """Call ``resource`` with ``payload``; answer with TaskSucceeded/TaskFailed carrying ``seq``.
+
+    Attributes:
+        state: the Task state's name (for logs and idempotency keys).
+        attempt: 0 for the first try, n for the n-th retry (part of the idempotency key).
+        token: the task token for ``.waitForTaskToken`` resources (also in ``$$.Task.Token``): the
+            runtime calls the resource, then waits for a callback carrying this token.
+        credentials: the evaluated Credentials field, if any.
+        heartbeat_seconds: informational; the core enforces timeouts itself with timers.
+    """
+
+    seq: int
+    resource: str
+    payload: Any
+    state: str
+    attempt: int = 0
+    token: str | None = None
+    credentials: Any = None
+    heartbeat_seconds: float | None = None
+    timeout_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    """Answer with TimerFired(seq) at ``fire_at`` (epoch seconds); a time in the past fires at once."""
+
+    seq: int
+    fire_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTask:
+    """The task of ``seq`` is no longer wanted (timed out, its branch failed, the execution ended)."""
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimer:
+    seq: int
+
+
+Command = InvokeTask | StartTimer | CancelTask | CancelTimer
+
+# --- History and decisions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """One history event in AWS Step Functions' shape.
+
+    ``details`` holds the ``<type>EventDetails`` fields with JSON *values* (not texts) for input and
+    output; :meth:`to_aws` renders them as GetExecutionHistory does (JSON texts, ISO timestamps).
+    """
+
+    id: int
+    previous_event_id: int
+    type: str
+    timestamp: float
+    details: dict[str, Any] | None = None
+
+    def to_aws(self) -> dict[str, Any]:
+        from statewright.core.history import render_event  # rendering lives with the other AWS shapes
+
+        return render_event(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the runtime must do after an input: append ``events``, then carry out ``commands``."""
+
+    events: tuple[HistoryEvent, ...] = ()
+    commands: tuple[Command, ...] = ()
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How an execution ended (``status`` is RUNNING while it has not)."""
+
+    status: str = "RUNNING"
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,429 @@
+"""The Execution engine: inputs in, decisions out (ARCHITECTURE.md, "The core's contract").
+
+An :class:`Execution` runs one execution of a compiled :class:`~statewright.core.model.Machine`.
+The runtime feeds it inputs (:meth:`Execution.receive`) and, after each, asks for a decision
+(:meth:`Execution.decide`): the history events recorded since the last decision and the commands to
+carry out (invoke a task, start or cancel a timer, cancel a task). Everything that can run without the
+outside world runs at once, in :meth:`decide`'s loop.
+
+Threads of control are :class:`Frame` objects: the top-level scope is one frame; every Parallel branch
+and Map iteration is a frame of its own, grouped under its parent state by
+:class:`~statewright.core.states.children.Group`. Each frame keeps the id of the event that caused its
+next one (``prev``), which is how AWS links ``previousEventId``.
+
+Time and randomness come only from inputs (each input's ``time``; ``Started.seed`` feeds one
+:class:`~statewright.core.intrinsics.SeededRandom`), so :meth:`Execution.replay` of the recorded inputs
+reproduces every decision, and :class:`NondeterminismError` says where a changed definition diverges.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from statewright.core.context import ContextSource
+from statewright.core.dataflow import check_size
+from statewright.core.errors import ErrorName, StatesError
+from statewright.core.events import (
+    CancelTask,
+    CancelTimer,
+    Command,
+    Decision,
+    HistoryEvent,
+    Input,
+    InvokeTask,
+    Outcome,
+    Started,
+    StartTimer,
+    StopRequested,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+    TimerFired,
+)
+from statewright.core.intrinsics import SeededRandom
+from statewright.core.jsonpath import set_reference_path
+from statewright.core.states import children as groups
+
+if TYPE_CHECKING:
+    from statewright.core.model import Machine
+    from statewright.core.states.base import State
+
+# Why a timer was started (the "purpose" of a pending timer).
+TASK, WAIT_DONE, RETRY, TASK_TIMEOUT, HEARTBEAT, EXECUTION_TIMEOUT = range(6)
+
+# Engine-raised errors whose cause AWS prefixes with the state and the event id it was entered at.
+_PREFIXED = frozenset({ErrorName.RUNTIME, ErrorName.INTRINSIC_FAILURE, ErrorName.QUERY_EVALUATION_ERROR,
+                       ErrorName.RESULT_PATH_MATCH_FAILURE})
+
+
+class NondeterminismError(Exception):
+    """Replaying recorded inputs decided a different event than the one recorded.
+
+    Attributes:
+        event_id: the id of the first event that differs.
+        recorded: the recorded event (``None`` when the replay decided more events than were recorded).
+        decided: the event the current definition decides (``None`` when it decided fewer).
+    """
+
+    def __init__(self, event_id: int, recorded: HistoryEvent | None, decided: HistoryEvent | None) -> None:
+        self.event_id = event_id
+        self.recorded = recorded
+        self.decided = decided
+        super().__init__(
+            f"event {event_id} records {_describe(recorded)}, but the definition now decides {_describe(decided)}"
+        )
+
+
+def _describe(event: HistoryEvent | None) -> str:
+    if event is None:
+        return "nothing"
+    name = (event.details or {}).get("name")
+    where = f" for state '{name}'" if name else ""
+    return f"{event.type}{where} (previous event {event.previous_event_id})"
+
+
+class Frame:
+    """One thread of control: the top-level scope, a Parallel branch or a Map iteration.
+
+    Kept lean (slots) because thousands of them exist at once in a big Map.
+    """
+
+    __slots__ = ("alive", "child_group", "data", "effective", "entered_id", "entered_time", "group", "history",
+                 "index", "prev", "retry_counts", "retry_total", "state", "timers", "token", "variables")
+
+    def __init__(self, state: State | None, data: Any, prev: int, history: list[HistoryEvent],
+                 group: groups.Group | None = None, index: int = 0, variables: Any = None) -> None:
+        self.state = state
+        self.data = data
+        self.prev = prev
+        self.history = history
+        self.group = group
+        self.index = index
+        self.variables = variables
+        self.entered_id = 0
+        self.entered_time = 0.0
+        self.retry_counts: list[int] | None = None
+        self.retry_total = 0
+        self.effective: Any = None
+        self.token: str | None = None
+        self.timers: Any = None
+        self.child_group: groups.Group | None = None
+        self.alive = True
+
+
+class Execution:
+    """One execution of a machine, driven by inputs; see the module docstring.
+
+    Attributes:
+        machine: the compiled machine.
+        history: every event decided so far, in order.
+        outcome: how the execution ended (``status`` RUNNING until it does).
+        now: the time of the input being processed (epoch seconds).
+    """
+
+    __slots__ = ("_commands", "_context", "_express", "_info", "_mark", "_pending", "_runnable", "_seq", "history",
+                 "machine", "now", "outcome", "region", "rng")
+
+    def __init__(self, machine: Machine, *, express: bool = False) -> None:
+        self.machine = machine
+        self._express = express
+        self.history: list[HistoryEvent] = []
+        self.outcome = Outcome()
+        self.now = 0.0
+        self.rng: SeededRandom | None = None
+        self.region = "us-east-1"
+        self._commands: list[Command] = []
+        self._runnable: deque[Frame] = deque()
+        self._pending: dict[int, tuple[Frame | None, int]] = {}
+        self._seq = 0
+        self._mark = 0
+        self._context: ContextSource | None = None
+        self._info: Any = None
+
+    # ------------------------------------------------------------------ the contract
+    def receive(self, event: Input) -> None:
+        """Take one recorded fact. Inputs for unknown sequence numbers (cancelled) are ignored."""
+        self.now = event.time
+        if self.outcome.status != "RUNNING":
+            return
+        cls = event.__class__
+        if cls is Started:
+            self._start(event)  # type: ignore[arg-type]
+        elif cls is TimerFired:
+            self._timer_fired(event.seq)  # type: ignore[union-attr]
+        elif cls is TaskSucceeded:
+            self._task_result(event.seq, lambda s, f: s.on_task_succeeded(self, f, event.output))  # type: ignore
+        elif cls is TaskFailed:
+            self._task_result(event.seq, lambda s, f: s.on_task_failed(self, f, event.error, event.cause))  # type: ignore
+        elif cls is TaskHeartbeat:
+            entry = self._pending.get(event.seq)  # type: ignore[union-attr]
+            if entry is not None and entry[0] is not None and entry[0].state is not None:
+                entry[0].state.on_heartbeat(self, entry[0])  # type: ignore[attr-defined]
+        elif cls is StopRequested:
+            self._end("ABORTED", "ExecutionAborted", {"error": event.error, "cause": event.cause},  # type: ignore
+                      len(self.history), error=event.error, cause=event.cause)  # type: ignore[union-attr]
+
+    def decide(self) -> Decision:
+        """Run every runnable frame as far as it goes; return the new events and the commands."""
+        runnable = self._runnable
+        while runnable:
+            frame = runnable.popleft()
+            if not frame.alive:
+                continue
+            state = frame.state
+            while state is not None and state.enter(self, frame):
+                state = frame.state
+        events = self.history[self._mark:]
+        self._mark = len(self.history)
+        commands = self._commands
+        self._commands = []
+        return Decision(tuple(events), tuple(commands))
+
+    @classmethod
+    def replay(cls, machine: Machine, inputs: Iterable[Input],
+               recorded_events: Sequence[HistoryEvent] | None = None) -> Execution:
+        """Feed recorded inputs, deciding after each; compare with ``recorded_events`` when given.
+
+        Raises:
+            NondeterminismError: the first decided event that differs from the recorded one (type,
+                state name or previous event id), or a count mismatch at the end.
+        """
+        execution = cls(machine)
+        for item in inputs:
+            execution.receive(item)
+            decision = execution.decide()
+            if recorded_events is not None:
+                for event in decision.events:
+                    recorded = recorded_events[event.id - 1] if event.id <= len(recorded_events) else None
+                    if recorded is None or not _same_event(recorded, event):
+                        raise NondeterminismError(event.id, recorded, event)
+        if recorded_events is not None and len(recorded_events) > len(execution.history):
+            missing = len(execution.history) + 1
+            raise NondeterminismError(missing, recorded_events[missing - 1], None)
+        return execution
+
+    # ------------------------------------------------------------------ used by states
+    def emit(self, frame: Frame, event_type: str, details: dict[str, Any] | None) -> int:
+        """Record an event caused by the frame's previous one; it becomes the frame's previous."""
+        history = frame.history
+        event_id = len(history) + 1
+        history.append(HistoryEvent(event_id, frame.prev, event_type, self.now, details))
+        frame.prev = event_id
+        return event_id
+
+    def emit_side(self, frame: Frame, event_type: str, details: dict[str, Any] | None) -> int:
+        """Record an event linked to the frame's previous one without becoming its previous (AWS
+        links e.g. MapIterationSucceeded and MapStateSucceeded this way)."""
+        history = frame.history
+        event_id = len(history) + 1
+        history.append(HistoryEvent(event_id, frame.prev, event_type, self.now, details))
+        return event_id
+
+    def context_object(self, frame: Frame, state: State) -> dict[str, Any]:
+        assert self._context is not None
+        retries = frame.retry_total if state.counts_retries else None
+        return self._context.for_state(state.name, frame.entered_time, retries, frame.token)
+
+    def exited(self, frame: Frame, state: State, output: Any, assigned: dict[str, Any] | None) -> None:
+        """Record ``<Type>StateExited``; new variables become visible from the next state on."""
+        details: dict[str, Any] = {"name": state.name, "output": output}
+        if assigned is not None:
+            details["assignedVariables"] = assigned
+            # A new dict: frames of enclosing scopes (and sibling branches) keep seeing theirs.
+            frame.variables = {**frame.variables, **assigned} if frame.variables else assigned
+        self.emit(frame, state.exited_type, details)
+
+    def transition(self, frame: Frame, state: State, output: Any) -> bool:
+        """Move the frame to the state after ``state`` (or end its scope with ``output``)."""
+        frame.data = output
+        following = state.next_state
+        if following is None:
+            return self.finish(frame, output)
+        frame.state = following
+        return True
+
+    def finish(self, frame: Frame, output: Any) -> bool:
+        """The frame's scope ended normally with ``output``."""
+        frame.state = None
+        frame.data = output
+        if frame.group is not None:
+            groups.child_succeeded(self, frame, output)
+            return False
+        try:
+            check_size(output, "The state/task returned a result with a size exceeding the maximum")
+        except StatesError as error:
+            return self.fail_scope(frame, error.error, error.cause)
+        self._end("SUCCEEDED", "ExecutionSucceeded", {"output": output}, frame.prev, output=output)
+        return False
+
+    def fail_scope(self, frame: Frame, error: str | None, cause: str | None) -> bool:
+        """The frame's scope failed (a Fail state or an unhandled error)."""
+        frame.state = None
+        if frame.group is not None:
+            groups.child_failed(self, frame, error, cause)
+            return False
+        self._end("FAILED", "ExecutionFailed", {"error": error, "cause": cause}, frame.prev,
+                  error=error, cause=cause)
+        return False
+
+    def state_failed(self, frame: Frame, state: State, failure: StatesError, engine: bool = True) -> bool:
+        """A state raised ``failure``; apply Retry, then Catch, else fail the scope."""
+        cause = failure.cause
+        if engine and failure.error in _PREFIXED:
+            cause = (f"An error occurred while executing the state '{state.name}' "
+                     f"(entered at the event id #{frame.entered_id}). {cause}")
+        return self.handle_error(frame, state, failure.error, cause)
+
+    def handle_error(self, frame: Frame, state: State, error: str, cause: str | None,
+                     failed_event: str | None = None) -> bool:
+        """Retry, else record ``failed_event`` (e.g. MapStateFailed) and Catch, else fail the scope."""
+        if state.retriers and error != ErrorName.RUNTIME and self._retry(frame, state, error):
+            return False
+        if failed_event is not None:
+            self.emit(frame, failed_event, None)
+        for index, catcher in enumerate(state.catchers):
+            if catcher.matches(error):
+                return self._catch(frame, state, index, error, cause)
+        return self.fail_scope(frame, error, cause)
+
+    def start_timer(self, frame: Frame | None, fire_at: float, purpose: int) -> int:
+        seq = self._next_seq()
+        self._pending[seq] = (frame, purpose)
+        self._commands.append(StartTimer(seq, fire_at))
+        return seq
+
+    def invoke(self, frame: Frame, command: InvokeTask) -> int:
+        self._pending[command.seq] = (frame, TASK)
+        self._commands.append(command)
+        return command.seq
+
+    def machine_arn_parts(self) -> tuple[str, str, str]:
+        """(region, account, machine name) from the state machine ARN the execution started with."""
+        parts = self._info.state_machine_arn.split(":") if self._info is not None else []
+        account = parts[4] if len(parts) > 4 else "123456789012"
+        name = self._info.state_machine_name if self._info is not None else "machine"
+        return self.region, account, name
+
+    def next_seq(self) -> int:
+        return self._next_seq()
+
+    def cancel(self, seq: int | None) -> None:
+        """Withdraw a pending timer or task (no-op for one already answered)."""
+        if seq is None:
+            return
+        entry = self._pending.pop(seq, None)
+        if entry is not None:
+            self._commands.append(CancelTask(seq) if entry[1] == TASK else CancelTimer(seq))
+
+    def cancel_frames(self, dead: set[int]) -> None:
+        """Withdraw every pending command of the frames whose ids are in ``dead``."""
+        for seq, (frame, _) in list(self._pending.items()):
+            if frame is not None and id(frame) in dead:
+                self.cancel(seq)
+
+    def resume(self, frame: Frame) -> None:
+        """Make a parked frame runnable again (its ``state`` is the next one to enter)."""
+        self._runnable.append(frame)
+
+    # ------------------------------------------------------------------ internals
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _start(self, started: Started) -> None:
+        machine = self.machine
+        info = started.info
+        self._info = info
+        parts = info.state_machine_arn.split(":")
+        if len(parts) > 3 and parts[3]:
+            self.region = parts[3]
+        self.rng = SeededRandom(started.seed)
+        self._context = ContextSource(info, started.input, started.time, self._express)
+        self.history.append(HistoryEvent(1, 0, "ExecutionStarted", self.now,
+                                         {"input": started.input, "roleArn": info.role_arn}))
+        root = Frame(machine.start, started.input, 0, self.history, variables=None)
+        try:
+            check_size(started.input, "The input to the execution has a size exceeding the maximum")
+        except StatesError as error:
+            self.fail_scope(root, error.error, error.cause)
+            return
+        if machine.timeout_seconds is not None:
+            self.start_timer(None, started.time + machine.timeout_seconds, EXECUTION_TIMEOUT)
+        self._runnable.append(root)
+
+    def _timer_fired(self, seq: int) -> None:
+        entry = self._pending.pop(seq, None)
+        if entry is None:
+            return
+        frame, purpose = entry
+        if purpose == EXECUTION_TIMEOUT:
+            self._end("TIMED_OUT", "ExecutionTimedOut", {"error": ErrorName.TIMEOUT.value, "cause": None},
+                      len(self.history), error=ErrorName.TIMEOUT.value)
+            return
+        assert frame is not None and frame.state is not None
+        if not frame.alive:
+            return
+        state = frame.state
+        # A retry runs the state's work again; any other timer resumes the waiting state.
+        if state.attempt(self, frame) if purpose == RETRY else state.on_timer(self, frame, purpose):
+            self._runnable.append(frame)
+
+    def _task_result(self, seq: int, handler: Any) -> None:
+        entry = self._pending.pop(seq, None)
+        if entry is None or entry[0] is None or not entry[0].alive:
+            return
+        frame = entry[0]
+        if handler(frame.state, frame):
+            self._runnable.append(frame)
+
+    def _retry(self, frame: Frame, state: State, error: str) -> bool:
+        for index, retrier in enumerate(state.retriers):
+            if retrier.matches(error):
+                counts = frame.retry_counts
+                if counts is None:
+                    counts = frame.retry_counts = [0] * len(state.retriers)
+                if counts[index] >= retrier.max_attempts:
+                    return False
+                delay = retrier.delay(counts[index], self.rng)
+                counts[index] += 1
+                frame.retry_total += 1
+                self.start_timer(frame, self.now + delay, RETRY)
+                return True
+        return False
+
+    def _catch(self, frame: Frame, state: State, index: int, error: str, cause: str | None) -> bool:
+        catcher = state.catchers[index]
+        error_output: dict[str, Any] = {"Error": error}
+        if cause is not None:
+            error_output["Cause"] = cause
+        assign = state.catch_assigns[index] if state.catch_assigns else None
+        try:
+            assigned = None if assign is None else assign.evaluate(error_output, None, frame.variables, self.rng)
+            if catcher.result_path is None:
+                output = frame.data
+            else:
+                output = set_reference_path(frame.data, catcher.result_path, error_output)
+        except StatesError as failure:
+            return self.fail_scope(frame, failure.error, failure.cause)
+        self.exited(frame, state, output, assigned)
+        frame.data = output
+        frame.state = state.catch_states[index]
+        return True
+
+    def _end(self, status: str, event_type: str, details: dict[str, Any], prev: int, *,
+             output: Any = None, error: str | None = None, cause: str | None = None) -> None:
+        event_id = len(self.history) + 1
+        self.history.append(HistoryEvent(event_id, prev, event_type, self.now, details))
+        outcome = self.outcome
+        outcome.status, outcome.output, outcome.error, outcome.cause = status, output, error, cause
+        for seq in list(self._pending):
+            self.cancel(seq)
+        self._runnable.clear()
+
+
+def _same_event(recorded: HistoryEvent, decided: HistoryEvent) -> bool:
+    if recorded.type != decided.type or recorded.previous_event_id != decided.previous_event_id:
+        return False
+    return (recorded.details or {}).get("name") == (decided.details or {}).get("name")

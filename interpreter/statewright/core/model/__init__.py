@@ -1,0 +1,58 @@
+"""The executable model: a definition compiled once into linked, frozen state objects.
+
+    compile_machine(definition) -> Machine     # definition already lint-clean
+    Machine.start                               # the compiled StartAt state
+    Machine.states                              # top-level states by name
+    Machine.timeout_seconds                     # top-level TimeoutSeconds, or None
+
+A Machine is immutable and shared by every execution of the definition: nothing in it changes while
+executions run, and nothing is parsed or compiled per transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from statewright.core.model.compiler import CompiledScope, ScopeCompiler, UnsupportedDefinition
+from statewright.core.states import State
+
+__all__ = ["CompiledScope", "Machine", "UnsupportedDefinition", "compile_machine"]
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """A compiled state machine.
+
+    Attributes:
+        start: the compiled ``StartAt`` state.
+        states: the top-level states by name (read-only).
+        timeout_seconds: the top-level ``TimeoutSeconds``, or ``None``.
+        query_language: the top-level ``QueryLanguage`` (``JSONPath`` by default).
+        definition: the definition it was compiled from (not copied; treat as read-only).
+    """
+
+    start: State
+    states: Mapping[str, State]
+    timeout_seconds: float | None
+    query_language: str
+    definition: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+def compile_machine(definition: dict[str, Any]) -> Machine:
+    """Compile a lint-clean definition (a decoded JSON object) into a :class:`Machine`.
+
+    Raises:
+        UnsupportedDefinition: the definition uses JSONata or variables (issue 7).
+    """
+    language = definition.get("QueryLanguage", "JSONPath")
+    scope = ScopeCompiler(language).compile(definition)
+    return Machine(
+        start=scope.start,
+        states=MappingProxyType(scope.states),
+        timeout_seconds=definition.get("TimeoutSeconds"),
+        query_language=language,
+        definition=definition,
+    )

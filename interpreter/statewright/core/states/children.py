@@ -1,0 +1,171 @@
+"""Child frames of a Parallel or Map state: start, collect, tolerate, abort (spec/parallel.md, spec/map.md).
+
+A :class:`Group` belongs to the parent frame parked in a Parallel or Map state. It starts at most
+``limit`` children at a time (MaxConcurrency), keeps results in input order whatever the completion
+order, counts failures against the tolerance, and aborts the running children when one failure ends
+the state.
+
+How AWS links these events (recorded histories): an inline iteration starts from the newest event that
+a finished iteration ended on (at first, ``MapStateStarted``); ``MapIteration{Succeeded,Failed}`` link
+to the iteration's last event without becoming anyone's previous; the state's ``*Succeeded`` event and
+its ``*Exited`` event both link to the newest event published by the children; a failed child makes the
+parent continue from that child's last event (``MapStateFailed``, or the retry's ``MapStateStarted``).
+Distributed children run as child executions with their own histories: the parent records only
+``MapRunStarted`` and ``MapRunSucceeded`` / ``MapRunFailed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from statewright.core.errors import ErrorName
+
+if TYPE_CHECKING:
+    from statewright.core.execution import Execution, Frame
+    from statewright.core.states.base import State
+
+PARALLEL, MAP, DISTRIBUTED = range(3)
+
+THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+
+
+class Group:
+    """The children of one attempt of a Parallel or Map state."""
+
+    __slots__ = ("closed", "failures", "finished", "inputs", "kind", "last", "limit", "next_index", "parent",
+                 "results", "running", "source", "starts", "state", "tolerated_count", "tolerated_percentage")
+
+    def __init__(self, parent: Frame, state: State, kind: int, inputs: Sequence[Any],
+                 starts: Sequence[State], limit: int) -> None:
+        self.parent = parent
+        self.state = state
+        self.kind = kind
+        self.inputs = inputs
+        self.starts = starts
+        self.limit = limit if limit > 0 else len(inputs)
+        self.results: list[Any] = [None] * len(inputs)
+        self.running: dict[int, Frame] = {}
+        self.next_index = 0
+        self.finished = 0
+        self.failures = 0
+        self.source = parent.prev
+        self.last = parent.prev
+        self.closed = False
+        self.tolerated_count: int | None = None
+        self.tolerated_percentage: float | None = None
+
+    def tolerates(self, failures: int) -> bool:
+        """Whether ``failures`` failed children are still within ToleratedFailureCount/Percentage."""
+        count, percentage = self.tolerated_count, self.tolerated_percentage
+        if count is None and percentage is None:
+            return False
+        if count is not None and failures > count:
+            return False
+        return not (percentage is not None and failures * 100 > percentage * len(self.inputs))
+
+
+def start(exe: Execution, parent: Frame, group: Group) -> bool:
+    """Park ``parent`` on ``group`` and start its first children; ``True`` if it finished at once."""
+    if not group.inputs:
+        group.closed = True
+        return group.state.on_children_done(exe, parent, group)
+    parent.child_group = group
+    _pump(exe, group)
+    return False
+
+
+def _launch(exe: Execution, group: Group) -> None:
+    from statewright.core.execution import Frame
+
+    index = group.next_index
+    group.next_index += 1
+    parent = group.parent
+    start_state = group.starts[index if len(group.starts) > 1 else 0]
+    if group.kind == DISTRIBUTED:
+        child = Frame(start_state, group.inputs[index], 0, [], group, index, parent.variables)
+    else:
+        child = Frame(start_state, group.inputs[index], group.source, parent.history, group, index,
+                      parent.variables)
+    if group.kind == MAP:
+        exe.emit(child, "MapIterationStarted", {"index": index, "name": group.state.name})
+    group.running[index] = child
+    exe.resume(child)
+
+
+def _pump(exe: Execution, group: Group) -> None:
+    while len(group.running) < group.limit and group.next_index < len(group.inputs):
+        _launch(exe, group)
+    if group.finished == len(group.inputs):
+        group.closed = True
+        parent = group.parent
+        parent.child_group = None
+        if group.state.on_children_done(exe, parent, group):
+            exe.resume(parent)
+
+
+def _settle(exe: Execution, child: Frame, group: Group, result: Any, event_type: str) -> None:
+    group.results[child.index] = result
+    if group.kind == MAP:
+        event_id = exe.emit_side(child, event_type, {"index": child.index, "name": group.state.name})
+        group.last = max(group.last, event_id)
+    if group.kind != DISTRIBUTED:
+        group.last = max(group.last, child.prev)
+        group.source = max(group.source, child.prev)
+    del group.running[child.index]
+    group.finished += 1
+
+
+def child_succeeded(exe: Execution, child: Frame, output: Any) -> None:
+    group = child.group
+    if group is None or group.closed or not child.alive:
+        return
+    _settle(exe, child, group, output, "MapIterationSucceeded")
+    _pump(exe, group)
+
+
+def child_failed(exe: Execution, child: Frame, error: str | None, cause: str | None) -> None:
+    group = child.group
+    if group is None or group.closed or not child.alive:
+        return
+    group.failures += 1
+    if group.tolerates(group.failures):
+        error_output = {"Error": error, "Cause": cause}
+        _settle(exe, child, group, error_output, "MapIterationFailed")
+        _pump(exe, group)
+        return
+    if group.kind == MAP:
+        exe.emit_side(child, "MapIterationFailed", {"index": child.index, "name": group.state.name})
+    if group.kind == DISTRIBUTED or group.tolerated_count is not None or group.tolerated_percentage is not None:
+        error, cause = ErrorName.EXCEED_TOLERATED_FAILURE_THRESHOLD.value, THRESHOLD_CAUSE
+    group.closed = True
+    running = [frame for frame in group.running.values() if frame is not child]
+    abort(exe, group, running)
+    parent = group.parent
+    parent.child_group = None
+    if group.kind == DISTRIBUTED:
+        exe.emit(parent, "MapRunFailed", None)
+    else:
+        parent.prev = child.prev
+    if group.state.children_failed(exe, parent, error, cause):
+        exe.resume(parent)
+
+
+def abort(exe: Execution, group: Group, frames: Sequence[Frame]) -> None:
+    """Stop running children (and their own children); withdraw their timers and tasks."""
+    dead: set[int] = set()
+    for frame in frames:
+        if group.kind == MAP:
+            exe.emit_side(frame, "MapIterationAborted", {"index": frame.index, "name": group.state.name})
+        _kill(frame, dead)
+    exe.cancel_frames(dead)
+
+
+def _kill(frame: Frame, dead: set[int]) -> None:
+    frame.alive = False
+    dead.add(id(frame))
+    inner = frame.child_group
+    if inner is not None:
+        inner.closed = True
+        for child in inner.running.values():
+            _kill(child, dead)

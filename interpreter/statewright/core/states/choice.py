@@ -1,0 +1,71 @@
+"""The Choice state (spec/choice.md): the first matching rule picks the next state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from statewright.core.choice import CompiledRule
+from statewright.core.dataflow import Template
+from statewright.core.errors import ErrorName, StatesError
+from statewright.core.events import HistoryEvent
+from statewright.core.states.base import State
+
+if TYPE_CHECKING:
+    from statewright.core.execution import Execution, Frame
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChoiceState(State):
+    """``rules`` are compiled by :mod:`statewright.core.choice`; targets are linked to compiled states."""
+
+    entered_type = "ChoiceStateEntered"
+    exited_type = "ChoiceStateExited"
+
+    rules: tuple[CompiledRule, ...] = ()
+    default: str | None = None
+    rule_states: tuple[State, ...] = field(default=(), compare=False, repr=False)
+    default_state: State | None = field(default=None, compare=False, repr=False)
+    rule_assigns: tuple[Template | None, ...] = ()
+
+    def enter(self, exe: Execution, frame: Frame) -> bool:
+        # Inlined entered event (what State.enter does): Choice loops are a benchmark workload.
+        history = frame.history
+        entered_id = len(history) + 1
+        history.append(HistoryEvent(entered_id, frame.prev, "ChoiceStateEntered", exe.now,
+                                    {"name": self.name, "input": frame.data}))
+        frame.prev = frame.entered_id = entered_id
+        frame.entered_time = exe.now
+        return self.attempt(exe, frame)
+
+    def attempt(self, exe: Execution, frame: Frame) -> bool:
+        raw = frame.data
+        flow = self.flow
+        try:
+            # Rules may read $$: hand them a builder so the object is made only if a rule asks.
+            context: Any = (lambda: exe.context_object(frame, self)) if self.needs_context else None
+            variables = frame.variables
+            effective = flow.effective_input(raw, context, variables) if flow.input_path is not None else raw
+            target = self.default_state
+            assign = self.assign
+            for index, rule in enumerate(self.rules):
+                if rule.matches(effective, context, variables):
+                    target = self.rule_states[index]
+                    assign = self.rule_assigns[index] if self.rule_assigns else None
+                    break
+            if target is None:
+                raise StatesError(ErrorName.NO_CHOICE_MATCHED,
+                                  f"No Choice Rule matched and no Default in state '{self.name}'.")
+            assigned = None
+            if assign is not None:
+                assigned = assign.evaluate(effective, context() if context else None, variables, exe.rng)
+            output = flow.output(effective, context, variables) if flow.output_path is not None else effective
+        except StatesError as error:
+            return exe.state_failed(frame, self, error)
+        if assigned is None:
+            exe.emit(frame, "ChoiceStateExited", {"name": self.name, "output": output})
+        else:
+            exe.exited(frame, self, output, assigned)
+        frame.data = output
+        frame.state = target
+        return True

@@ -1,0 +1,195 @@
+"""The Map state (spec/map.md): the item processor once per item, inline or distributed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from statewright.core.context import with_map_item
+from statewright.core.dataflow import Template, runtime_error
+from statewright.core.errors import StatesError
+from statewright.core.history import json_text
+from statewright.core.jsonpath import JsonPath, PathNotFound
+from statewright.core.states import children
+from statewright.core.states.base import State
+from statewright.core.states.parallel import finish_with_results
+
+if TYPE_CHECKING:
+    from statewright.core.execution import Execution, Frame
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else json_text(value)
+
+
+def _is_integer(value: Any) -> bool:
+    return value.__class__ is int or (value.__class__ is float and value.is_integer())
+
+
+def _as_number(value: Any, kind: type) -> Any:
+    """AWS reads these *Path values as text: the string "1" is as good as the number 1."""
+    if value.__class__ is str:
+        try:
+            return kind(value.strip())
+        except ValueError:
+            return None
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ItemBatcher:
+    """``ItemBatcher`` of a distributed Map: each child gets ``{"BatchInput": ..., "Items": [...]}``."""
+
+    max_items: int | None
+    max_items_path: JsonPath | None
+    max_bytes: int | None
+    max_bytes_path: JsonPath | None
+    batch_input: Template | None
+
+    def batches(self, items: list[Any], effective: Any, context: Any, variables: Any) -> list[Any]:
+        max_items = self.max_items
+        if self.max_items_path is not None:
+            max_items = _read_integer(self.max_items_path, "MaxItemsPerBatchPath", effective, context, variables)
+        max_bytes = self.max_bytes
+        if self.max_bytes_path is not None:
+            max_bytes = _read_integer(self.max_bytes_path, "MaxInputBytesPerBatchPath", effective, context,
+                                      variables)
+        extra = self.batch_input.evaluate(effective, context, variables) if self.batch_input else None
+        batches: list[list[Any]] = []
+        current: list[Any] = []
+        size = 0
+        for item in items:
+            item_size = len(json_text(item).encode("utf-8")) if max_bytes else 0
+            full = (max_items and len(current) >= max_items) or (max_bytes and current and size + item_size > max_bytes)
+            if full:
+                batches.append(current)
+                current, size = [], 0
+            current.append(item)
+            size += item_size
+        if current:
+            batches.append(current)
+        # AWS hands each child {"BatchInput": <BatchInput>, "Items": [...]} (BatchInput only when set).
+        if extra is None:
+            return [{"Items": batch} for batch in batches]
+        return [{"BatchInput": extra, "Items": batch} for batch in batches]
+
+
+def _read_integer(path: JsonPath, field: str, effective: Any, context: Any, variables: Any) -> int:
+    try:
+        value = path.resolve(effective, context, variables)
+    except PathNotFound:
+        raise runtime_error(f"Invalid path '{path.text}' : No results for path: {path.normalized}") from None
+    number = _as_number(value, int)
+    if not _is_integer(number) or number < 0:
+        raise runtime_error(
+            f"The {field} field refers to value \"{_shown(value)}\" which is not a valid integer: {path.text}")
+    return int(number)
+
+
+def _read_percentage(path: JsonPath, effective: Any, context: Any, variables: Any) -> float:
+    try:
+        value = path.resolve(effective, context, variables)
+    except PathNotFound:
+        raise runtime_error(f"Invalid path '{path.text}' : No results for path: {path.normalized}") from None
+    number = _as_number(value, float)
+    if number.__class__ not in (int, float):
+        raise runtime_error(f"The ToleratedFailurePercentagePath field refers to value \"{_shown(value)}\" "
+                            f"which is not a valid float: {path.text}")
+    if not 0 <= number <= 100:
+        raise runtime_error("ToleratedFailurePercentage must be between 0 and 100.")
+    return float(number)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MapState(State):
+    """A Map state, compiled. ``processor``: the item processor's start state."""
+
+    entered_type = "MapStateEntered"
+    exited_type = "MapStateExited"
+    failed_type = "MapStateFailed"
+    counts_retries = True
+
+    processor: State | None = None
+    distributed: bool = False
+    label: str | None = None
+    items_path: JsonPath | None = None
+    item_selector: Template | None = None
+    max_concurrency: int = 0
+    max_concurrency_path: JsonPath | None = None
+    tolerated_count: int | None = None
+    tolerated_count_path: JsonPath | None = None
+    tolerated_percentage: float | None = None
+    tolerated_percentage_path: JsonPath | None = None
+    batcher: ItemBatcher | None = None
+
+    def attempt(self, exe: Execution, frame: Frame) -> bool:
+        # Order as AWS records it: items and MaxConcurrency are read before MapStateStarted, the
+        # tolerances and item inputs after it.
+        try:
+            context = self.context(exe, frame)
+            effective = self.flow.effective_input(frame.data, context, frame.variables)
+            items = self._items(effective, context, frame)
+            limit = self.max_concurrency
+            if self.max_concurrency_path is not None:
+                limit = _read_integer(self.max_concurrency_path, "MaxConcurrencyPath", effective, context,
+                                      frame.variables)
+        except StatesError as error:
+            return exe.state_failed(frame, self, error)
+        exe.emit(frame, "MapStateStarted", {"length": len(items)})
+        try:
+            group = self._group(exe, frame, effective, items, context, limit)
+        except StatesError as error:
+            return exe.state_failed(frame, self, error)
+        if self.distributed:
+            exe.emit(frame, "MapRunStarted", {"mapRunArn": self._map_run_arn(exe)})
+        group.source = group.last = frame.prev
+        return children.start(exe, frame, group)
+
+    def _items(self, effective: Any, context: Any, frame: Frame) -> list[Any]:
+        items = effective
+        path = self.items_path
+        if path is not None:
+            try:
+                items = path.resolve(effective, context, frame.variables)
+            except PathNotFound:
+                raise runtime_error(f"Invalid path '{path.text}' : No results for path: {path.normalized}") from None
+        if not isinstance(items, list):
+            raise runtime_error(f"Map state input must be an array but was: {json_text(items)}")
+        return items
+
+    def _group(self, exe: Execution, frame: Frame, effective: Any, items: list[Any], context: Any,
+               limit: int) -> children.Group:
+        variables = frame.variables
+        count = self.tolerated_count
+        if self.tolerated_count_path is not None:
+            count = _read_integer(self.tolerated_count_path, "ToleratedFailureCountPath", effective, context,
+                                  variables)
+        percentage = self.tolerated_percentage
+        if self.tolerated_percentage_path is not None:
+            percentage = _read_percentage(self.tolerated_percentage_path, effective, context, variables)
+        inputs = items
+        selector = self.item_selector
+        if selector is not None:
+            base = context if context is not None else exe.context_object(frame, self)
+            inputs = [selector.evaluate(effective, with_map_item(base, index, item), variables, exe.rng)
+                      for index, item in enumerate(items)]
+        if self.batcher is not None:
+            inputs = self.batcher.batches(inputs, effective, context, variables)
+        kind = children.DISTRIBUTED if self.distributed else children.MAP
+        group = children.Group(frame, self, kind, inputs, (self.processor,), limit)  # type: ignore[arg-type]
+        group.tolerated_count = count if count else None
+        group.tolerated_percentage = percentage if percentage else None
+        return group
+
+    def _map_run_arn(self, exe: Execution) -> str:
+        arn = exe.machine_arn_parts()
+        uuid = exe.rng.uuid() if exe.rng is not None else "0"
+        return f"arn:aws:states:{arn[0]}:{arn[1]}:mapRun:{arn[2]}/{self.label or self.name}:{uuid}"
+
+    def on_children_done(self, exe: Execution, frame: Frame, group: children.Group) -> bool:
+        if self.distributed:
+            exe.emit(frame, "MapRunSucceeded", None)
+        else:
+            frame.prev = group.last
+        exe.emit_side(frame, "MapStateSucceeded", None)
+        return finish_with_results(self, exe, frame, group.results)

@@ -1,0 +1,68 @@
+"""The Pass state (spec/pass.md). The module is ``pass_`` because ``pass`` is a Python keyword."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from statewright.core.dataflow import ABSENT
+from statewright.core.errors import StatesError
+from statewright.core.events import HistoryEvent
+from statewright.core.states.base import State
+
+if TYPE_CHECKING:
+    from statewright.core.execution import Execution, Frame
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PassState(State):
+    """``Result`` (used as is) wins over ``Parameters``, which wins over the effective input (*Pass 1*)."""
+
+    entered_type = "PassStateEntered"
+    exited_type = "PassStateExited"
+
+    result: Any = ABSENT
+
+    def enter(self, exe: Execution, frame: Frame) -> bool:
+        # The hot path of every benchmark: events are appended here directly (what Execution.emit
+        # does) and the data flow is inlined, saving several calls per transition.
+        raw = frame.data
+        history = frame.history
+        now = exe.now
+        entered_id = len(history) + 1
+        history.append(HistoryEvent(entered_id, frame.prev, "PassStateEntered", now,
+                                    {"name": self.name, "input": raw}))
+        frame.entered_id = entered_id
+        frame.entered_time = now
+        flow = self.flow
+        try:
+            context = exe.context_object(frame, self) if self.needs_context else None
+            variables = frame.variables
+            value = flow.effective_input(raw, context, variables) if flow.input_path is not None else raw
+            if self.result is not ABSENT:
+                value = self.result
+            elif flow.parameters is not None:
+                value = flow.parameters.evaluate(value, context, variables, exe.rng)
+            assigned = None if self.assign is None else self.assign.evaluate(value, context, variables, exe.rng)
+            output = flow.place_result(raw, value)
+            if flow.output_path is not None:
+                output = flow.output(output, context, variables)
+        except StatesError as error:
+            frame.prev = entered_id
+            return exe.state_failed(frame, self, error)
+        frame.prev = entered_id
+        if assigned is None:
+            history.append(HistoryEvent(entered_id + 1, entered_id, "PassStateExited", now,
+                                        {"name": self.name, "output": output}))
+            frame.prev = entered_id + 1
+        else:
+            exe.exited(frame, self, output, assigned)
+        frame.data = output
+        following = self.next_state
+        if following is None:
+            return exe.finish(frame, output)
+        frame.state = following
+        return True
+
+    def attempt(self, exe: Execution, frame: Frame) -> bool:
+        raise AssertionError("a Pass state has no retries; enter() does all its work")

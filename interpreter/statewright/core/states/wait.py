@@ -1,0 +1,82 @@
+"""The Wait state (spec/wait.md): a timer, then the filtered input passes on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from statewright.core.dataflow import runtime_error
+from statewright.core.errors import StatesError
+from statewright.core.jsonpath import JsonPath, PathNotFound
+from statewright.core.states.base import State
+from statewright.core.timestamps import (
+    parse_rfc3339,
+    seconds_path_error,
+    timestamp_path_error,
+    wait_seconds_valid,
+)
+
+if TYPE_CHECKING:
+    from statewright.core.execution import Execution, Frame
+
+WAIT_DONE = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitState(State):
+    """Exactly one of ``seconds``, ``timestamp`` (epoch seconds), ``seconds_path``, ``timestamp_path``."""
+
+    entered_type = "WaitStateEntered"
+    exited_type = "WaitStateExited"
+
+    seconds: float | None = None
+    timestamp: float | None = None
+    seconds_path: JsonPath | None = None
+    timestamp_path: JsonPath | None = None
+
+    def attempt(self, exe: Execution, frame: Frame) -> bool:
+        try:
+            context = self.context(exe, frame)
+            effective = self.flow.effective_input(frame.data, context, frame.variables)
+            fire_at = self._fire_at(exe.now, effective, context, frame)
+        except StatesError as error:
+            return exe.state_failed(frame, self, error)
+        frame.effective = effective
+        exe.start_timer(frame, fire_at, WAIT_DONE)
+        return False
+
+    def _fire_at(self, now: float, effective: Any, context: Any, frame: Frame) -> float:
+        if self.seconds is not None:
+            return now + self.seconds
+        if self.timestamp is not None:
+            return self.timestamp
+        if self.seconds_path is not None:
+            path = self.seconds_path
+            try:
+                value = path.resolve(effective, context, frame.variables)
+            except PathNotFound:
+                raise runtime_error(seconds_path_error(path.text, None, present=False)) from None
+            if not wait_seconds_valid(value):
+                raise runtime_error(seconds_path_error(path.text, value))
+            return now + int(value)
+        path = self.timestamp_path  # type: ignore[assignment]
+        try:
+            value = path.resolve(effective, context, frame.variables)
+        except PathNotFound:
+            raise runtime_error(
+                f"The TimestampPath parameter does not reference an input value: {path.text}") from None
+        instant = parse_rfc3339(value)
+        if instant is None:
+            raise runtime_error(timestamp_path_error(path.text, value))
+        return instant
+
+    def on_timer(self, exe: Execution, frame: Frame, purpose: int) -> bool:
+        effective = frame.effective
+        frame.effective = None
+        try:
+            context = self.context(exe, frame)
+            assigned = self.assigned(exe, frame, effective, context)
+            output = self.flow.output(effective, context, frame.variables)
+        except StatesError as error:
+            return exe.state_failed(frame, self, error)
+        return self.exit(exe, frame, output, assigned)

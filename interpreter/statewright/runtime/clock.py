@@ -1,0 +1,118 @@
+"""Clocks: where the runtime reads the time and how it waits for it.
+
+The core never reads the clock (every input carries its time), so the runtime chooses what time means:
+
+* :class:`SystemClock` is the wall clock; Wait states and retry back-offs take real time.
+* :class:`VirtualClock` starts at a real-looking time and *jumps* instead of sleeping. With
+  ``auto_advance=True`` (``virtual_time=True`` in the API) the driver of an execution moves it to the
+  earliest timer as soon as nothing but timers and callback waits are outstanding; while a task
+  coroutine runs, virtual time stands still. With ``auto_advance=False`` it only moves when a test calls
+  :meth:`VirtualClock.advance` (a manual clock).
+
+Timers are not coroutines: a driver keeps its timers in a heap and asks the clock to wake it (see
+:meth:`Clock.wake_at`), so an idle execution holds no task and costs a heap entry per timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """What the runtime needs from a clock. Times are float seconds since the Unix epoch (UTC)."""
+
+    def now(self) -> float:
+        """The current time."""
+        ...
+
+    async def sleep_until(self, when: float) -> None:
+        """Return once ``now() >= when``."""
+        ...
+
+    def wake_at(self, when: float, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` (on the event loop) once ``now() >= when``; returns a function that cancels it."""
+        ...
+
+
+class SystemClock:
+    """The wall clock (``time.time``); waiting is real."""
+
+    def now(self) -> float:
+        return time.time()
+
+    async def sleep_until(self, when: float) -> None:
+        delay = when - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def wake_at(self, when: float, callback: Callable[[], None]) -> Callable[[], None]:
+        # call_later on the loop's monotonic clock: immune to wall-clock steps, and a handle, not a task.
+        handle = asyncio.get_running_loop().call_later(max(0.0, when - time.time()), callback)
+        return handle.cancel
+
+
+class VirtualClock:
+    """A clock that jumps forward instead of sleeping.
+
+    Args:
+        start: the first reading; defaults to the real current time so recorded timestamps look real.
+        auto_advance: when true, a driver whose execution has only timers and callback waits outstanding
+            moves the clock to its earliest timer at once (``virtual_time=True``). When false, only
+            :meth:`advance` / :meth:`advance_to` move it (a manual clock for tests).
+
+    Share one instance between executions only with ``auto_advance=False``: an auto-advancing clock is
+    moved by the driver that owns it, so the API gives every execution its own.
+    """
+
+    __slots__ = ("_now", "_waiters", "auto_advance")
+
+    def __init__(self, start: float | None = None, *, auto_advance: bool = True) -> None:
+        self._now = time.time() if start is None else float(start)
+        self.auto_advance = auto_advance
+        self._waiters: list[tuple[float, Callable[[], None]]] = []
+
+    def now(self) -> float:
+        return self._now
+
+    async def sleep_until(self, when: float) -> None:
+        # Sleeping on a virtual clock is jumping: whoever sleeps wants that time to have passed.
+        if when > self._now:
+            self.advance_to(when)
+        await asyncio.sleep(0)
+
+    def wake_at(self, when: float, callback: Callable[[], None]) -> Callable[[], None]:
+        if when <= self._now:
+            asyncio.get_running_loop().call_soon(callback)
+            return _noop
+        entry = (when, callback)
+        self._waiters.append(entry)
+
+        def cancel() -> None:
+            with contextlib.suppress(ValueError):  # already fired
+                self._waiters.remove(entry)
+
+        return cancel
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock ``seconds`` forward and wake whoever waits for a time now reached."""
+        self.advance_to(self._now + seconds)
+
+    def advance_to(self, when: float) -> None:
+        """Move the clock to ``when`` (never backwards) and wake whoever waits for a time now reached."""
+        if when <= self._now:
+            return
+        self._now = when
+        due = [entry for entry in self._waiters if entry[0] <= when]
+        if due:
+            self._waiters = [entry for entry in self._waiters if entry[0] > when]
+            for _, callback in due:
+                callback()
+
+
+def _noop() -> None:
+    return None

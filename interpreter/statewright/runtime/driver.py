@@ -1,0 +1,260 @@
+"""The loop that drives one execution: feed an input, take the decision, carry out its commands.
+
+This is the thin async shell around the pure core (STYLE.md, "sans-IO"): the core decides, the driver
+acts. One coroutine per execution, plus one task per *running* Task invocation (inside the execution's
+TaskGroup). Timers are entries in a heap, woken by the clock, not tasks; Pass/Choice chains produce no
+commands and the driver takes no ``await`` for them; an execution waiting on a timer or a callback holds
+no task at all. That is what lets thousands of executions share one event loop.
+
+Inputs go to the core one at a time, and ``decide()`` is called after every ``receive()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections.abc import Callable
+from typing import Any
+
+from statewright.core.errors import ErrorName
+from statewright.core.events import (
+    CancelTask,
+    CancelTimer,
+    Command,
+    ExecutionInfo,
+    HistoryEvent,
+    Input,
+    InvokeTask,
+    Outcome,
+    Started,
+    StartTimer,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+    TimerFired,
+)
+from statewright.runtime.callbacks import CallbackAnswer, TaskTokens
+from statewright.runtime.clock import Clock, VirtualClock
+from statewright.runtime.resources import Invocation, ResourceRegistry, error_of
+
+EventSink = Callable[[HistoryEvent], None]
+
+RUNNING = "RUNNING"
+
+
+class Driver:
+    """Runs one :class:`~statewright.core.execution.Execution` to its end.
+
+    Args:
+        execution: a fresh core execution (nothing received yet).
+        resources: resolves each InvokeTask to a handler.
+        clock: where time comes from (a :class:`VirtualClock` with ``auto_advance`` jumps when idle).
+        tokens: the engine's task tokens (callbacks); a private registry when omitted.
+        on_event: called with every history event as it is appended (traces, stores).
+    """
+
+    # Slots: thousands of idle executions each keep one driver alive.
+    __slots__ = ("_auto", "_deferred", "_group", "_inbox", "_live_timers", "_running", "_tasks", "_timers",
+                 "_waiter", "clock", "execution", "info", "on_event", "resources", "tokens")
+
+    def __init__(
+        self,
+        execution: Any,
+        resources: ResourceRegistry,
+        clock: Clock,
+        *,
+        tokens: TaskTokens | None = None,
+        on_event: EventSink | None = None,
+    ) -> None:
+        self.execution = execution
+        self.resources = resources
+        self.clock = clock
+        self.tokens = tokens if tokens is not None else TaskTokens()
+        self.on_event = on_event
+        self.info: ExecutionInfo | None = None
+        # A list and a bare future rather than a deque and an Event: an idle execution keeps both, and
+        # those are ~600 bytes each empty; the inbox rarely holds more than a few items.
+        self._inbox: list[Input] = []
+        self._waiter: asyncio.Future[None] | None = None
+        self._timers: list[tuple[float, int]] = []  # heap of (fire_at, seq); cancelled ones removed lazily
+        self._live_timers: dict[int, float] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._running = 0  # invocations whose resource call is under way (virtual time stands still)
+        self._group: asyncio.TaskGroup | None = None
+        self._deferred: list[InvokeTask] = []
+        self._auto = isinstance(clock, VirtualClock) and clock.auto_advance
+
+    def post(self, item: Input) -> None:
+        """Queue an input (a result, a heartbeat, a stop) for the loop; safe from any coroutine on the loop."""
+        self._inbox.append(item)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.execution.outcome
+
+    async def run(self, input: Any, *, info: ExecutionInfo, seed: int) -> Outcome:
+        """Start the execution with ``input`` and drive it until it ends; returns its outcome."""
+        self.info = info
+        self._feed(Started(self.clock.now(), input, seed, info))
+        if self.outcome.status != RUNNING:  # a chain of Pass/Choice states: done without a single await
+            return self.outcome
+        async with asyncio.TaskGroup() as group:
+            self._group = group
+            for command in self._deferred:  # tasks the Started decision asked for, before the group existed
+                self._tasks[command.seq] = group.create_task(self._invoke(command))
+            self._deferred.clear()
+            try:
+                await self._loop()
+            finally:
+                # Whatever is outstanding is no longer wanted (the execution ended, or we were cancelled).
+                for task in self._tasks.values():
+                    task.cancel()
+        return self.outcome
+
+    async def _loop(self) -> None:
+        while self.outcome.status == RUNNING:
+            if self._inbox:
+                self._feed(self._inbox.pop(0))
+            elif self._fire_one_due_timer():
+                pass
+            elif self._auto and self._running == 0 and self._next_timer() is not None:
+                # Only timers and callback waits are outstanding: jump to the earliest timer.
+                self.clock.advance_to(self._next_timer())  # type: ignore[attr-defined]
+            else:
+                await self._sleep()
+
+    async def _sleep(self) -> None:
+        when = self._next_timer()
+        cancel = None
+        if when is not None and not (self._auto and self._running):
+            cancel = self.clock.wake_at(when, self._wake)
+        try:
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        finally:
+            self._waiter = None
+            if cancel is not None:
+                cancel()
+
+    # --- the core ----------------------------------------------------------------------------------------
+
+    def _feed(self, item: Input) -> None:
+        self.execution.receive(item)
+        decision = self.execution.decide()
+        if self.on_event is not None:
+            for event in decision.events:
+                self.on_event(event)
+        for command in decision.commands:
+            self._carry_out(command)
+
+    def _carry_out(self, command: Command) -> None:
+        if isinstance(command, InvokeTask):
+            self._start_task(command)
+        elif isinstance(command, StartTimer):
+            heapq.heappush(self._timers, (command.fire_at, command.seq))
+            self._live_timers[command.seq] = command.fire_at
+        elif isinstance(command, CancelTimer):
+            self._live_timers.pop(command.seq, None)
+        elif isinstance(command, CancelTask):
+            task = self._tasks.pop(command.seq, None)
+            if task is not None:
+                task.cancel()
+            # A result that raced the cancel is already queued: the core no longer wants it.
+            if self._inbox:
+                self._inbox = [i for i in self._inbox if getattr(i, "seq", None) != command.seq]
+        else:  # pragma: no cover - a new command type the runtime does not know yet
+            raise TypeError(f"the runtime cannot carry out {command!r}")
+
+    # --- timers ------------------------------------------------------------------------------------------
+
+    def _next_timer(self) -> float | None:
+        timers = self._timers
+        while timers and self._live_timers.get(timers[0][1]) != timers[0][0]:
+            heapq.heappop(timers)  # cancelled (or superseded): drop it now
+        return timers[0][0] if timers else None
+
+    def _fire_one_due_timer(self) -> bool:
+        when = self._next_timer()
+        now = self.clock.now()
+        if when is None or when > now:
+            return False
+        _, seq = heapq.heappop(self._timers)
+        del self._live_timers[seq]
+        self._feed(TimerFired(seq, now))
+        return True
+
+    # --- tasks -------------------------------------------------------------------------------------------
+
+    def _start_task(self, command: InvokeTask) -> None:
+        self._running += 1
+        if self._group is None:
+            # The group is entered only once an await is needed, so pure Pass/Choice runs skip it.
+            self._deferred.append(command)
+        else:
+            self._tasks[command.seq] = self._group.create_task(self._invoke(command))
+
+    async def _invoke(self, command: InvokeTask) -> None:
+        seq = command.seq
+        answer = None
+        if command.token is not None:
+            answer = self.tokens.open(command.token, lambda: self.post(TaskHeartbeat(seq, self.clock.now())))
+        counted = True
+        try:
+            invocation = Invocation(
+                resource=command.resource,
+                payload=command.payload,
+                state=command.state,
+                attempt=command.attempt,
+                token=command.token,
+                execution_arn=self.info.execution_arn if self.info else "",
+                seq=seq,
+                credentials=command.credentials,
+                timeout_seconds=command.timeout_seconds,
+            )
+            handler = self.resources.resolve(invocation)
+            try:
+                result = await handler(invocation)
+            except Exception as exc:  # the edge: any failure of user code becomes (error, cause) data
+                error, cause = error_of(exc)
+                self.post(TaskFailed(seq, self.clock.now(), error, cause))
+                return
+            if answer is not None and not getattr(handler, "completes_callback", False):
+                # The call is done; the task now waits for its callback, holding no worker.
+                self._running -= 1
+                counted = False
+                self._wake()
+                reply: CallbackAnswer = await answer
+                if reply.failed:
+                    self.post(TaskFailed(seq, self.clock.now(), reply.error or ErrorName.TASK_FAILED, reply.cause))
+                    return
+                result = reply.output
+            self.post(TaskSucceeded(seq, self.clock.now(), result))
+        finally:
+            if counted:
+                self._running -= 1
+                self._wake()
+            if command.token is not None:
+                self.tokens.close(command.token)
+            self._tasks.pop(seq, None)
+
+
+async def drive(
+    execution: Any,
+    resources: ResourceRegistry,
+    clock: Clock,
+    *,
+    input: Any,
+    info: ExecutionInfo,
+    seed: int,
+    tokens: TaskTokens | None = None,
+    on_event: EventSink | None = None,
+) -> Outcome:
+    """Run ``execution`` to its end (see :class:`Driver`); returns its outcome."""
+    driver = Driver(execution, resources, clock, tokens=tokens, on_event=on_event)
+    return await driver.run(input, info=info, seed=seed)
