@@ -143,9 +143,7 @@ def own_issue7_reason(own: OwnTest) -> str | None:
 def _params() -> list[Any]:
     params = []
     for own in load_own_tests():
-        reason = own_issue7_reason(own)
-        marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-        params.append(pytest.param(own, id=own.id, marks=marks))
+        params.append(pytest.param(own, id=own.id))
     return params
 
 

@@ -7,8 +7,8 @@ Two tests per case, so that result and history counts are reported apart (issue 
 * ``test_shared_history``: the ``(event type, state name)`` sequence (``_compare.compare_history``), only
   for cases that recorded a history.
 
-Cases using JSONata or variables belong to issue 7: they run and may fail, marked ``xfail(strict=False)``
-by :func:`issue7_reason`, a rule on the definition alone. Nothing else is skipped or expected to fail.
+Every case runs and must pass: nothing is skipped or expected to fail. :func:`issue7_reason` (a rule on the
+definition alone) still lets report.py count the JSONata and variables cases per area.
 """
 
 from __future__ import annotations
@@ -122,9 +122,7 @@ def _params(cases: list[SharedCase], *, history: bool) -> list[Any]:
     for case in cases:
         if history and not case.has_history:
             continue  # the recorder kept only input and output: there is no history to compare
-        reason = issue7_reason(case.data["definition"])
-        marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-        params.append(pytest.param(case.path, id=case.id, marks=marks))
+        params.append(pytest.param(case.path, id=case.id))
     return params
 
 

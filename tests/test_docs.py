@@ -42,3 +42,13 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_second() -> None:
     commands = [line for line in block.splitlines() if line.strip()]
     assert len(commands) == 2, commands
     assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_http_quick_start_is_the_tested_one() -> None:
+    """tests/http/test_cli.py runs spec/http-tasks.md's quick start; the README shows the same commands."""
+    def first_sh_block(text: str) -> str:
+        return text.split("```sh\n", 1)[1].split("\n```", 1)[0]
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("## Calling your services", 1)[1]
+    spec = (ROOT / "spec" / "http-tasks.md").read_text(encoding="utf-8").split("## Quick start", 1)[1]
+    assert first_sh_block(readme) == first_sh_block(spec)

@@ -64,10 +64,7 @@ def test_example_runs_to_its_expected_output(folder: Path) -> None:
     value = json.loads((folder / "input.json").read_text(encoding="utf-8"))
     expected = json.loads((folder / "expected-output.json").read_text(encoding="utf-8"))
     engine = _engine_for(folder)
-    try:
-        result = asyncio.run(engine.execute(machine, value, virtual_time=True))
-    except UnsupportedDefinition as error:  # JSONata and variables are issue 7; this turns green with it
-        pytest.xfail(str(error))
+    result = asyncio.run(engine.execute(machine, value, virtual_time=True))
     assert (result.status, result.error, result.cause) == ("SUCCEEDED", None, None)
     assert result.output == expected
 

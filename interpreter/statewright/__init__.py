@@ -11,13 +11,19 @@ The public API::
 
     engine = statewright.Engine(resources)               # one per process; answers callbacks
     engine.send_task_success(token, {"approved": True})
+
+    async with statewright.Engine(allow_hosts=["api.example.com"], config="statewright.yaml") as engine:
+        ...                                              # HTTP tasks share one pooled client per engine
 """
 
 from statewright.api import DefinitionError, StateMachine, UnfilledPlaceholder, lint, load, run
 from statewright.lint.diagnostic import Diagnostic, Severity
+from statewright.runtime.callback_server import CallbackListener
 from statewright.runtime.callbacks import CallbackError, InvalidToken, TaskTimedOut
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
+from statewright.runtime.connections import ConfigError, Connections
 from statewright.runtime.engine import Engine, ExecutionNotFound, Result, default_engine
+from statewright.runtime.http_client import HttpOptions
 from statewright.runtime.mock_config import MockConfig, MockConfigError
 from statewright.runtime.resources import Invocation, ResourceMapError, ResourceRegistry, TaskError
 from statewright.source import SourceError
@@ -36,11 +42,15 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "CallbackError",
+    "CallbackListener",
     "Clock",
+    "ConfigError",
+    "Connections",
     "DefinitionError",
     "Diagnostic",
     "Engine",
     "ExecutionNotFound",
+    "HttpOptions",
     "InvalidToken",
     "Invocation",
     "MockConfig",

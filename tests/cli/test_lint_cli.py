@@ -173,3 +173,14 @@ def test_schema_command_prints_the_schema() -> None:
     done = statewright("schema")
     assert done.returncode == 0
     assert json.loads(done.stdout)["$schema"].startswith("https://json-schema.org/draft/2020-12")
+
+
+def test_jsonata_syntax_error_points_inside_the_expression(tmp_path: Path) -> None:
+    source = tmp_path / "j.asl.yaml"
+    source.write_text('QueryLanguage: JSONata\nStartAt: A\nStates:\n  A:\n    Type: Pass\n'
+                      '    Output: "{% $states.input.x + %}"\n    End: true\n')
+    done = statewright("lint", "--format", "json", str(source))
+    [diagnostic] = json.loads(done.stdout)
+    assert diagnostic["code"] == "SW712"
+    # Column 13 is the opening quote; the error is at character 20 of the expression (0-based 19).
+    assert (diagnostic["line"], diagnostic["column"]) == (6, 13 + 1 + 19)

@@ -82,6 +82,10 @@ CASES: list[tuple[str, dict[str, Any], str | None, str | None, str, Severity]] =
      "A", "QueryLanguage", "/States/A/QueryLanguage", E),
     ("SW704", machine({"A": {"Type": "Pass", "Output": {"v": "{% %}"}, "End": True}}, QueryLanguage="JSONata"), "A",
      "Output", "/States/A/Output/v", E),
+    ("SW711", machine({"A": {"Type": "Pass", "Output": {"v": "{% $never %}"}, "End": True}}, QueryLanguage="JSONata"),
+     "A", "Output", "/States/A/Output/v", W),
+    ("SW712", machine({"A": {"Type": "Pass", "Output": {"v": "{% 1 + %}"}, "End": True}}, QueryLanguage="JSONata"),
+     "A", "Output", "/States/A/Output/v", E),
     ("SW802", machine({"A": {"Type": "Pass", "InputPath": "$.${Key}", "End": True}}), "A", "InputPath",
      "/States/A/InputPath", W),
 ]

@@ -7,14 +7,21 @@ be read, the input is not JSON, or the arguments are wrong. Never a traceback fo
 The trace goes to stderr (colour on a TTY unless NO_COLOR or --no-color), the result to stdout: the
 output as pretty JSON, or with ``--json`` the document ``{"status", "output", "error", "cause"}`` (plus
 ``"history"`` with ``--history``), which ``--query`` filters with JMESPath as the aws CLI does.
+
+HTTP tasks (spec/http-tasks.md): ``--allow-host`` limits the hosts they may call, ``--config`` names the
+connections their credentials come from. A definition that waits for task tokens gets a callback listener
+on 127.0.0.1 (``--callback-port``); the trace prints the ``curl`` commands that answer each waiting task.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,6 +34,8 @@ from statewright.core.events import HistoryEvent
 from statewright.core.model import UnsupportedDefinition
 from statewright.lint.placeholders import parse_substitutions
 from statewright.lint.render import render_text
+from statewright.runtime.callback_server import CallbackListener, bind
+from statewright.runtime.connections import ConfigError
 from statewright.runtime.engine import Engine, Result
 from statewright.runtime.mock_config import MockConfig, MockConfigError
 from statewright.runtime.resources import ResourceMapError, ResourceRegistry, load_resource_map
@@ -70,6 +79,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--substitutions", metavar="FILE",
                         help="a JSON or YAML object of placeholder values (like DefinitionSubstitutions)")
     parser.add_argument("--name", metavar="NAME", help="the execution name (default: a random uuid)")
+    parser.add_argument("--allow-host", action="append", default=None, metavar="HOST",
+                        help="let HTTP tasks call HOST (or *.DOMAIN); repeatable. Without it every host is "
+                             "allowed except link-local cloud-metadata addresses")
+    parser.add_argument("--config", "--connections", metavar="FILE", dest="config",
+                        help="a Statewright config file: 'connections:' (HTTP Task credentials from environment "
+                             "variables or files) and 'http:' (client limits, allow_hosts)")
+    parser.add_argument("--callback-port", type=int, metavar="PORT",
+                        help="port of the callback listener on 127.0.0.1 (default: any free port; the listener "
+                             "starts when the definition waits for a task token or uses ${Statewright.CallbackUrl})")
     parser.add_argument("--quiet", "-q", action="store_true", help="no trace on stderr")
     parser.add_argument("--no-color", action="store_true", help="never colour the trace")
     parser.set_defaults(handler=run)
@@ -82,16 +100,20 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--mock-config and --test-case go together")
         substitutions = _substitutions(args.substitutions, args.substitute)
         execution_input = _read_input(args)
+        sock = _callback_socket(args)
+        if sock is not None:
+            substitutions.setdefault(CALLBACK_PLACEHOLDER, _base_url(sock))
         machine = _load(args.file, substitutions)
         if machine is None:
             return EXIT_USAGE
         resources = _resources(args.resources)
         mock_config = _mock_config(args.mock_config, machine, args.test_case)
+        engine = _engine(args, resources, sock)
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     trace = None if args.quiet else Trace(sys.stderr, color=_color(args, sys.stderr))
-    result = asyncio.run(_execute(machine, execution_input, args, resources, mock_config, trace))
+    result = asyncio.run(_execute(engine, machine, execution_input, args, mock_config, trace, sock))
     if trace is not None:
         trace.finish(result)
     _print_result(result, args, query)
@@ -99,14 +121,53 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _execute(
-    machine: StateMachine, value: Any, args: argparse.Namespace, resources: ResourceRegistry | None,
-    mock_config: MockConfig | None, trace: Trace | None,
+    engine: Engine, machine: StateMachine, value: Any, args: argparse.Namespace, mock_config: MockConfig | None,
+    trace: Trace | None, sock: socket.socket | None,
 ) -> Result:
-    engine = Engine(resources)
-    return await engine.execute(
-        machine, value, mock_config=mock_config, test_case=args.test_case, virtual_time=args.virtual_time,
-        name=args.name, on_event=trace.event if trace is not None else None,
-    )
+    async with engine, contextlib.AsyncExitStack() as stack:
+        if sock is not None:
+            await stack.enter_async_context(CallbackListener(engine, sock))
+            if trace is not None:
+                engine.tokens.on_open = functools.partial(trace.waiting, engine.callback_url)
+        return await engine.execute(
+            machine, value, mock_config=mock_config, test_case=args.test_case, virtual_time=args.virtual_time,
+            name=args.name, on_event=trace.event if trace is not None else None,
+        )
+
+
+# The placeholder `statewright run` fills with its callback listener's base URL (spec/http-tasks.md).
+CALLBACK_PLACEHOLDER = "Statewright.CallbackUrl"
+
+
+def _callback_socket(args: argparse.Namespace) -> socket.socket | None:
+    # Bound before the definition is loaded, so ${Statewright.CallbackUrl} can be filled with its port.
+    wanted = args.callback_port is not None
+    if not wanted:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None  # _load reports the unreadable file
+        wanted = ".waitForTaskToken" in text or "${" + CALLBACK_PLACEHOLDER + "}" in text
+    if not wanted:
+        return None
+    try:
+        return bind("127.0.0.1", args.callback_port or 0)
+    except OSError as error:
+        raise UsageError(f"--callback-port: cannot listen on 127.0.0.1:{args.callback_port}: "
+                         f"{_reason(error)}") from None
+
+
+def _base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
+def _engine(args: argparse.Namespace, resources: ResourceRegistry | None, sock: socket.socket | None) -> Engine:
+    try:
+        return Engine(resources, allow_hosts=args.allow_host, config=args.config,
+                      callback_url=_base_url(sock) if sock is not None else None)
+    except ConfigError as error:
+        raise UsageError(f"--config: {_one_line(str(error))}") from None
 
 
 def _print_result(result: Result, args: argparse.Namespace, query: Any) -> None:
@@ -258,6 +319,15 @@ class Trace:
         else:
             return
         self._write(event.timestamp, line)
+
+    def waiting(self, base_url: str | None, token: str, state: str) -> None:
+        """A task waits for its token: show the commands that answer it (spec/http-tasks.md §8)."""
+        url = f"{base_url}/task/{token}"
+        pad = " " * 12  # under the message column of the timed lines
+        self.stream.write(f"{pad}{self._paint(_BOLD, f'.. {state} waits for a callback; answer with:')}\n"
+                          f"{pad}   curl -X POST {url}/success -d '{{}}'\n"
+                          f"{pad}   curl -X POST {url}/failure -d '{{\"error\": \"Rejected\"}}'\n")
+        self.stream.flush()
 
     def finish(self, result: Result) -> None:
         colour = _GREEN if result.status == "SUCCEEDED" else _RED

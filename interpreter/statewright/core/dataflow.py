@@ -49,10 +49,33 @@ def check_size(value: Any, what: str) -> None:
         return
     if value is None or value.__class__ in (int, float, bool):
         return
+    if value.__class__ is dict and len(value) <= 16 and all(
+            item is None or item.__class__ in (int, float, bool) or (item.__class__ is str and len(item) < 1024)
+            for item in value.values()):
+        return  # a small flat object (the usual Assign) is far below the limit: no serialising
     size = len(json_text(value).encode("utf-8"))
     if size > MAX_PAYLOAD_BYTES:
         raise StatesError(ErrorName.DATA_LIMIT_EXCEEDED,
                           f"{what} number of bytes service limit ({size} bytes > {MAX_PAYLOAD_BYTES}).")
+
+
+def check_assigned(assigned: dict[str, Any]) -> dict[str, Any]:
+    """The values of one ``Assign``, once checked against the 256 KiB limit (spec/variables.md 11).
+
+    Measured as one JSON text of all the values, which bounds each single value too.
+    """
+    if len(assigned) <= 16:
+        for item in assigned.values():
+            # Scalars and short texts (the usual Assign) are far below the limit: no serialising.
+            if not (item is None or item.__class__ in _SCALARS or (item.__class__ is str and len(item) < 1024)):
+                break
+        else:
+            return assigned
+    check_size(assigned, "The assigned variables have a size exceeding the maximum")
+    return assigned
+
+
+_SCALARS = (int, float, bool)
 
 
 def runtime_error(cause: str) -> StatesError:

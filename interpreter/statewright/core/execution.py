@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from statewright.core.context import ContextSource
-from statewright.core.dataflow import check_size
+from statewright.core.dataflow import JsonPathFlow, check_assigned, check_size
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import (
     CancelTask,
@@ -43,6 +43,7 @@ from statewright.core.events import (
     TimerFired,
 )
 from statewright.core.intrinsics import SeededRandom
+from statewright.core.jsonata import QueryEvaluationError, set_runtime, states_binding
 from statewright.core.jsonpath import set_reference_path
 from statewright.core.states import children as groups
 
@@ -146,6 +147,7 @@ class Execution:
     def receive(self, event: Input) -> None:
         """Take one recorded fact. Inputs for unknown sequence numbers (cancelled) are ignored."""
         self.now = event.time
+        set_runtime(self.now, self.rng)  # $now()/$random() of JSONata read the recorded time and seed
         if self.outcome.status != "RUNNING":
             return
         cls = event.__class__
@@ -168,6 +170,7 @@ class Execution:
     def decide(self) -> Decision:
         """Run every runnable frame as far as it goes; return the new events and the commands."""
         runnable = self._runnable
+        set_runtime(self.now, self.rng)
         while runnable:
             frame = runnable.popleft()
             if not frame.alive:
@@ -274,6 +277,14 @@ class Execution:
         if engine and failure.error in _PREFIXED:
             cause = (f"An error occurred while executing the state '{state.name}' "
                      f"(entered at the event id #{frame.entered_id}). {cause}")
+        if failure.__class__ is QueryEvaluationError:
+            # AWS records where a JSONata evaluation failed before handling the error (spec/jsonata.md).
+            details = {"error": failure.error, "cause": cause, "state": state.name}
+            if failure.location is not None:
+                details["location"] = failure.location
+            self.emit(frame, "EvaluationFailed", details)
+            # Map and Parallel then record their <Type>StateFailed, as for a failed child.
+            return self.handle_error(frame, state, failure.error, cause, state.failed_type)
         return self.handle_error(frame, state, failure.error, cause)
 
     def handle_error(self, frame: Frame, state: State, error: str, cause: str | None,
@@ -399,8 +410,21 @@ class Execution:
         if cause is not None:
             error_output["Cause"] = cause
         assign = state.catch_assigns[index] if state.catch_assigns else None
+        output_value = state.catch_outputs[index] if state.catch_outputs else None
         try:
-            assigned = None if assign is None else assign.evaluate(error_output, None, frame.variables, self.rng)
+            if state.flow.__class__ is not JsonPathFlow:
+                # JSONata: Output and Assign see $states.errorOutput; without Output the error output
+                # is the state's output (spec/jsonata.md, "Catch").
+                context = state.context(self, frame)
+                states = states_binding(frame.data, context, error_output)
+                assigned = None if assign is None else check_assigned(assign.value.evaluate(states, frame.variables))
+                output = error_output if output_value is None else output_value.evaluate(states, frame.variables)
+                self.exited(frame, state, output, assigned)
+                frame.data = output
+                frame.state = state.catch_states[index]
+                return True
+            assigned = None if assign is None else check_assigned(
+                assign.evaluate(error_output, None, frame.variables, self.rng))
             if catcher.result_path is None:
                 output = frame.data
             else:

@@ -22,6 +22,8 @@ class Finding:
         field: the name of the field it concerns, if any.
         at_key: point at the key rather than the value (for unknown or misplaced fields).
         severity: overrides the rule's default severity (rarely needed).
+        offset: for a problem inside a string value (a JSONata syntax error), the 0-based character
+            offset inside the decoded string; ``None`` points at the whole value.
     """
 
     message: str
@@ -30,6 +32,7 @@ class Finding:
     field: str | None = None
     at_key: bool = False
     severity: Severity | None = None
+    offset: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

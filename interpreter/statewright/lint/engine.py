@@ -90,12 +90,26 @@ def _selected(code: str, select: Collection[str] | None, ignore: Collection[str]
 
 def _position(document: Document, code: str, finding: Finding) -> Diagnostic:
     span: Span = document.key_span(finding.pointer) if finding.at_key else document.span(finding.pointer)
+    if finding.offset is not None and span.line == span.end_line:
+        span = _inside_string(document, span, finding.offset)
     registered = RULES.get(code)
     severity = finding.severity or (registered.severity if registered else Severity.ERROR)
     return Diagnostic(
         code, severity, finding.message, finding.pointer, document.filename,
         span.line, span.column, span.end_line, span.end_column, finding.state, finding.field,
     )
+
+
+def _inside_string(document: Document, span: Span, offset: int) -> Span:
+    """Point at character ``offset`` of a one-line string value: past its opening quote, if quoted.
+
+    Exact when the string has no escape sequences before the offset (JSONata expressions rarely do).
+    """
+    lines = document.text.splitlines()
+    line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+    quote = 1 if line[span.column - 1 : span.column] in ("'", '"') else 0
+    column = min(span.column + quote + offset, max(span.end_column - 1, span.column))
+    return Span(span.line, column, span.line, column + 1)
 
 
 def lint_value(value: Any, **options: Any) -> list[Diagnostic]:

@@ -60,11 +60,15 @@ class TaskTokens:
     def __init__(self) -> None:
         self._waiting: dict[str, _Waiting] = {}
         self._ended: OrderedDict[str, None] = OrderedDict()
+        # Called with (token, state name) when a task starts waiting: `statewright run` prints how to answer.
+        self.on_open: Callable[[str, str], None] | None = None
 
-    def open(self, token: str, heartbeat: Callable[[], None]) -> asyncio.Future[CallbackAnswer]:
+    def open(self, token: str, heartbeat: Callable[[], None], state: str = "") -> asyncio.Future[CallbackAnswer]:
         """Register ``token``; ``heartbeat`` is called for each SendTaskHeartbeat."""
         future: asyncio.Future[CallbackAnswer] = asyncio.get_running_loop().create_future()
         self._waiting[token] = _Waiting(future, heartbeat)
+        if self.on_open is not None:
+            self.on_open(token, state)
         return future
 
     def close(self, token: str) -> None:

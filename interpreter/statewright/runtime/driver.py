@@ -12,6 +12,7 @@ Inputs go to the core one at a time, and ``decide()`` is called after every ``re
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 from collections.abc import Callable
 from typing import Any
@@ -54,8 +55,8 @@ class Driver:
     """
 
     # Slots: thousands of idle executions each keep one driver alive.
-    __slots__ = ("_auto", "_deferred", "_group", "_inbox", "_live_timers", "_running", "_tasks", "_timers",
-                 "_waiter", "clock", "execution", "info", "on_event", "resources", "tokens")
+    __slots__ = ("_auto", "_callbacks", "_deferred", "_group", "_inbox", "_live_timers", "_running", "_tasks",
+                 "_timers", "_waiter", "clock", "execution", "info", "on_event", "resources", "tokens")
 
     def __init__(
         self,
@@ -79,6 +80,7 @@ class Driver:
         self._timers: list[tuple[float, int]] = []  # heap of (fire_at, seq); cancelled ones removed lazily
         self._live_timers: dict[int, float] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._callbacks: dict[int, str] = {}  # seq -> token of tasks waiting for a callback (no task held)
         self._running = 0  # invocations whose resource call is under way (virtual time stands still)
         self._group: asyncio.TaskGroup | None = None
         self._deferred: list[InvokeTask] = []
@@ -115,6 +117,7 @@ class Driver:
                 # Whatever is outstanding is no longer wanted (the execution ended, or we were cancelled).
                 for task in self._tasks.values():
                     task.cancel()
+                self._close_callbacks()
         return self.outcome
 
     async def _loop(self) -> None:
@@ -165,6 +168,7 @@ class Driver:
             task = self._tasks.pop(command.seq, None)
             if task is not None:
                 task.cancel()
+            self._close_callbacks(command.seq)
             # A result that raced the cancel is already queued: the core no longer wants it.
             if self._inbox:
                 self._inbox = [i for i in self._inbox if getattr(i, "seq", None) != command.seq]
@@ -203,8 +207,9 @@ class Driver:
         seq = command.seq
         answer = None
         if command.token is not None:
-            answer = self.tokens.open(command.token, lambda: self.post(TaskHeartbeat(seq, self.clock.now())))
-        counted = True
+            answer = self.tokens.open(command.token, lambda: self.post(TaskHeartbeat(seq, self.clock.now())),
+                                      command.state)
+        waiting = False
         try:
             invocation = Invocation(
                 resource=command.resource,
@@ -224,24 +229,39 @@ class Driver:
                 error, cause = error_of(exc)
                 self.post(TaskFailed(seq, self.clock.now(), error, cause))
                 return
-            if answer is not None and not getattr(handler, "completes_callback", False):
-                # The call is done; the task now waits for its callback, holding no worker.
-                self._running -= 1
-                counted = False
-                self._wake()
-                reply: CallbackAnswer = await answer
-                if reply.failed:
-                    self.post(TaskFailed(seq, self.clock.now(), reply.error or ErrorName.TASK_FAILED, reply.cause))
-                    return
-                result = reply.output
+            if answer is not None and command.token is not None and not getattr(handler, "completes_callback", False):
+                # The call is done; the task now waits for its callback holding no asyncio task at all:
+                # the answer's future calls back, and a CancelTask (timeout) closes the token instead.
+                waiting = True
+                self._callbacks[seq] = command.token
+                answer.add_done_callback(functools.partial(self._answered, seq, command.token))
+                return
             self.post(TaskSucceeded(seq, self.clock.now(), result))
         finally:
-            if counted:
-                self._running -= 1
-                self._wake()
-            if command.token is not None:
+            self._running -= 1
+            self._wake()
+            if command.token is not None and not waiting:
                 self.tokens.close(command.token)
             self._tasks.pop(seq, None)
+
+    def _answered(self, seq: int, token: str, answer: asyncio.Future[CallbackAnswer]) -> None:
+        if answer.cancelled():  # the token was closed: the task timed out, or the execution ended
+            return
+        self._callbacks.pop(seq, None)
+        self.tokens.close(token)  # later answers for it get TaskTimedOut
+        reply = answer.result()
+        if reply.failed:
+            self.post(TaskFailed(seq, self.clock.now(), reply.error or ErrorName.TASK_FAILED, reply.cause))
+        else:
+            self.post(TaskSucceeded(seq, self.clock.now(), reply.output))
+
+    def _close_callbacks(self, seq: int | None = None) -> None:
+        """Stop waiting for one callback (``seq``), or for all of them (the execution ended)."""
+        seqs = list(self._callbacks) if seq is None else [seq]
+        for key in seqs:
+            token = self._callbacks.pop(key, None)
+            if token is not None:
+                self.tokens.close(token)
 
 
 async def drive(

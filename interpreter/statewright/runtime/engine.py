@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,10 @@ from typing import Any
 from statewright.core.events import ExecutionInfo, HistoryEvent, StopRequested
 from statewright.runtime.callbacks import CallbackAnswer, TaskTokens
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
+from statewright.runtime.connections import Connections, load_config
 from statewright.runtime.driver import Driver, EventSink
+from statewright.runtime.http_client import HttpClient, HttpOptions
+from statewright.runtime.http_tasks import HttpTasks, definition_options
 from statewright.runtime.mock_config import MockConfig, MockTestCase
 from statewright.runtime.resources import ResourceRegistry, load_resource_map
 
@@ -84,6 +87,18 @@ class Engine:
         resources: callables for Task resources (a :class:`ResourceRegistry`, a mapping of resource
             strings to callables, or the path of a resource map file).
         clock: the clock for executions that do not ask for virtual time (default: the system clock).
+        allow_hosts: hosts HTTP tasks may call (``api.example.com``, ``*.example.com``); None allows
+            every host except link-local cloud-metadata addresses (spec/http-tasks.md, "Host allow-list").
+        connections: named credentials for HTTP Tasks' ``Authentication.ConnectionArn``: a
+            :class:`Connections` or the ``connections:`` section of a config file as a mapping.
+        config: a Statewright config file (``connections:`` and ``http:`` sections); explicit
+            ``allow_hosts`` / ``connections`` / ``http`` arguments win over it.
+        http: limits of the HTTP client (:class:`HttpOptions`).
+        callback_url: base URL of a :class:`~statewright.CallbackListener` answering this engine's tokens;
+            ``.waitForTaskToken`` HTTP requests then carry ``Statewright-Callback-Url``.
+
+    The HTTP client's session is opened on first use; close it with ``await engine.aclose()`` or
+    ``async with Engine() as engine:`` (or let the event loop's end close it).
 
     Example::
 
@@ -91,11 +106,49 @@ class Engine:
         result = await engine.execute(machine, {"orderId": "o-1"})
     """
 
-    def __init__(self, resources: Resources | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        resources: Resources | None = None,
+        *,
+        clock: Clock | None = None,
+        allow_hosts: Iterable[str] | None = None,
+        connections: Connections | Mapping[str, Any] | None = None,
+        config: str | Path | None = None,
+        http: HttpOptions | None = None,
+        callback_url: str | None = None,
+    ) -> None:
         self.resources = as_registry(resources) if resources is not None else ResourceRegistry()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.tokens = TaskTokens()
         self._running: dict[str, Driver] = {}
+        self._options_cache: dict[int, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
+        configured, settings = load_config(config) if config is not None else (Connections(), {})
+        options = http if http is not None else HttpOptions(**settings)
+        if allow_hosts is not None:
+            options = replace(options, allow_hosts=tuple(allow_hosts))
+        if connections is not None and not isinstance(connections, Connections):
+            connections = Connections.from_config(connections)
+        self.http = HttpTasks(HttpClient(options), connections if connections is not None else configured,
+                              callback_url)
+
+    @property
+    def callback_url(self) -> str | None:
+        """Base URL of the callback listener answering this engine's task tokens, if any."""
+        return self.http.callback_url
+
+    @callback_url.setter
+    def callback_url(self, url: str | None) -> None:
+        self.http.callback_url = url.rstrip("/") if url else None
+
+    async def aclose(self) -> None:
+        """Close the HTTP client's pooled connections (a later HTTP task opens new ones)."""
+        await self.http.client.aclose()
+
+    async def __aenter__(self) -> Engine:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     def register(self, resource: str, function: Callable[[Any], Any]) -> None:
         """Call ``function(payload)`` (sync or async) for Task states whose Resource is ``resource``."""
@@ -207,9 +260,20 @@ class Engine:
         first = []
         if mock_config is not None or test_case is not None:
             first.append(mock_test_case(machine, mock_config, test_case).resolver())
-        if extra is None and not first:
-            return self.resources
-        return self.resources.layered(first=first, extra=extra)
+        # HTTP resources come last: a callable registered for a URL (a test double) wins over the network.
+        http = self.http.resolver(self._http_options(machine.definition))
+        return self.resources.layered(first=first, extra=extra, last=[http])
+
+    def _http_options(self, definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        # Walking a 1,000-state definition costs ~2 ms: done once per definition, not per execution. The
+        # entry keeps the definition alive, so its id cannot be reused while cached.
+        key = id(definition)
+        cached = self._options_cache.get(key)
+        if cached is None or cached[0] is not definition:
+            if len(self._options_cache) >= 128:
+                del self._options_cache[next(iter(self._options_cache))]
+            cached = self._options_cache[key] = (definition, definition_options(definition))
+        return cached[1]
 
 
 def as_registry(resources: Resources) -> ResourceRegistry:

@@ -206,11 +206,12 @@ class ResourceRegistry:
         else:
             self._resolvers.append(resolver)
 
-    def layered(self, *, first: Iterable[Resolver] = (), extra: ResourceRegistry | None = None) -> ResourceRegistry:
-        """A view that tries ``first``, then ``extra``'s resolvers, then this registry's (per-execution layers)."""
+    def layered(self, *, first: Iterable[Resolver] = (), extra: ResourceRegistry | None = None,
+                last: Iterable[Resolver] = ()) -> ResourceRegistry:
+        """A view trying ``first``, ``extra``'s resolvers, this registry's, then ``last`` (per-execution layers)."""
         view = ResourceRegistry.__new__(ResourceRegistry)
         view._handlers = {}
-        view._resolvers = [*first, *(extra._resolvers if extra else ()), *self._resolvers]
+        view._resolvers = [*first, *(extra._resolvers if extra else ()), *self._resolvers, *last]
         return view
 
     def resolve(self, invocation: Invocation) -> Handler:

@@ -136,6 +136,10 @@ def _format(call: IntrinsicCall, values: list[Any], rng: RandomSource | None) ->
     if len(segments) != len(values):
         raise _fail(call, f"the template has {len(segments) - 1} placeholder(s) '{{}}' but "
                           f"{len(values) - 1} value(s) were given")
+    if len(values) == 2:  # one placeholder, the usual template: no loop
+        value = values[1]
+        cls = value.__class__
+        return segments[0] + (value if cls is str else str(value) if cls is int else format_text(value)) + segments[1]
     text = segments[0]
     for index in range(1, len(values)):
         value = values[index]
@@ -280,6 +284,12 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
 
 def _math_add(call: IntrinsicCall, values: list[Any], rng: RandomSource | None) -> int:
+    first, second = values[0], values[1]  # the parser allows exactly two arguments
+    # The common case (two ints in range) skips the rounding and the checks, which cost ~45% of a Pass
+    # state that counts with MathAdd; anything else takes the checked path below.
+    if (first.__class__ is int and second.__class__ is int and _INT32_MIN <= first <= _INT32_MAX
+            and _INT32_MIN <= second <= _INT32_MAX):
+        return first + second  # type: ignore[no-any-return]
     total = 0
     for position, value in enumerate(values[:2], start=1):
         number = _rounded(call, value, position)

@@ -47,13 +47,17 @@ class PathArgument:
 
     path: JsonPath
     column: int
+    # A definite path into the state input (the usual ``$.x``) is read with ``get`` directly.
+    _direct: bool = field(default=False, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_direct", self.path.root == "input" and self.path.is_definite)
 
     def evaluate(self, input: Any, context: Any, variables: Mapping[str, Any] | None,
                  rng: RandomSource | None) -> Any:
-        path = self.path
-        if path.root == "input" and path.is_definite:
-            return path.get(input)
-        return path.resolve(input, context, variables)
+        if self._direct:
+            return self.path.get(input)
+        return self.path.resolve(input, context, variables)
 
 
 Implementation = Callable[["IntrinsicCall", list[Any], "RandomSource | None"], Any]
@@ -84,7 +88,12 @@ class IntrinsicCall:
             StatesError: ``States.IntrinsicFailure`` when an argument has the wrong type or value.
             PathNotFound: a definite path argument matched nothing.
         """
-        values = [arg.evaluate(input, context, variables, rng) for arg in self.args]
+        args = self.args
+        if len(args) == 2:  # most calls (Format with one value, MathAdd, ArrayGetItem...): no comprehension
+            first, second = args
+            values = [first.evaluate(input, context, variables, rng), second.evaluate(input, context, variables, rng)]
+        else:
+            values = [arg.evaluate(input, context, variables, rng) for arg in args]
         return self._impl(self, values, rng)
 
     def calls(self) -> list[IntrinsicCall]:

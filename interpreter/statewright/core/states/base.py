@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from statewright.core.dataflow import JsonPathFlow, Template
+from statewright.core.dataflow import JsonPathFlow, check_assigned
+from statewright.core.jsonata.flow import Placed
 from statewright.core.retry import Catcher, Retrier
 
 if TYPE_CHECKING:
@@ -48,12 +49,13 @@ class State:
     name: str
     next: str | None = None
     end: bool = False
-    flow: JsonPathFlow
+    flow: Any  # JsonPathFlow or JsonataFlow: the state's query-language strategy
     needs_context: bool = False
     retriers: tuple[Retrier, ...] = ()
     catchers: tuple[Catcher, ...] = ()
-    assign: Template | None = None
-    catch_assigns: tuple[Template | None, ...] = ()
+    assign: Any = None  # a JSONPath Template or a JSONata Evaluated
+    catch_assigns: tuple[Any, ...] = ()
+    catch_outputs: tuple[Any, ...] = ()  # JSONata Catch ``Output`` values (spec/jsonata.md)
     next_state: State | None = field(default=None, compare=False, repr=False)
     catch_states: tuple[State, ...] = field(default=(), compare=False, repr=False)
 
@@ -74,7 +76,10 @@ class State:
         (spec/variables.md 3, 5); ``None`` when the state assigns nothing."""
         if self.assign is None:
             return None
-        return self.assign.evaluate(value, context, frame.variables, exe.rng)  # type: ignore[no-any-return]
+        if self.flow.__class__ is not JsonPathFlow:
+            # JSONata: Assign sees both $states.input and $states.result (spec/jsonata.md).
+            value = Placed(frame.data, value)
+        return check_assigned(self.assign.evaluate(value, context, frame.variables, exe.rng))
 
     def exit(self, exe: Execution, frame: Frame, output: Any, assigned: dict[str, Any] | None = None) -> bool:
         """Record ``<Type>StateExited`` (with the assigned variables) and move the frame on."""

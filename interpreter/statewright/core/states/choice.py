@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from statewright.core.choice import CompiledRule
-from statewright.core.dataflow import Template
+from statewright.core.dataflow import check_assigned
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import HistoryEvent
+from statewright.core.jsonata.flow import states_binding
 from statewright.core.states.base import State
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ class ChoiceState(State):
     default: str | None = None
     rule_states: tuple[State, ...] = field(default=(), compare=False, repr=False)
     default_state: State | None = field(default=None, compare=False, repr=False)
-    rule_assigns: tuple[Template | None, ...] = ()
+    rule_assigns: tuple[Any, ...] = ()
+    rule_outputs: tuple[Any, ...] = ()  # JSONata rules' own ``Output``
 
     def enter(self, exe: Execution, frame: Frame) -> bool:
         # Inlined entered event (what State.enter does): Choice loops are a benchmark workload.
@@ -47,19 +49,26 @@ class ChoiceState(State):
             variables = frame.variables
             effective = flow.effective_input(raw, context, variables) if flow.input_path is not None else raw
             target = self.default_state
+            rule_output = None
             assign = self.assign
             for index, rule in enumerate(self.rules):
                 if rule.matches(effective, context, variables):
                     target = self.rule_states[index]
                     assign = self.rule_assigns[index] if self.rule_assigns else None
+                    if self.rule_outputs and self.rule_outputs[index] is not None:
+                        rule_output = self.rule_outputs[index]
                     break
             if target is None:
                 raise StatesError(ErrorName.NO_CHOICE_MATCHED,
                                   f"No Choice Rule matched and no Default in state '{self.name}'.")
             assigned = None
             if assign is not None:
-                assigned = assign.evaluate(effective, context() if context else None, variables, exe.rng)
-            output = flow.output(effective, context, variables) if flow.output_path is not None else effective
+                built = context() if context else None
+                assigned = check_assigned(assign.evaluate(effective, built, variables, exe.rng))
+            if rule_output is not None:
+                output = rule_output.evaluate(states_binding(effective, context), variables)
+            else:
+                output = flow.output(effective, context, variables) if flow.output_path is not None else effective
         except StatesError as error:
             return exe.state_failed(frame, self, error)
         if assigned is None:

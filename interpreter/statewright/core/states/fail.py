@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from statewright.core.choice.jsonata import unexpected_type
 from statewright.core.dataflow import path_not_found, runtime_error
 from statewright.core.errors import StatesError
 from statewright.core.intrinsics import IntrinsicCall
+from statewright.core.jsonata.flow import states_binding
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states.base import State
 
@@ -25,12 +27,18 @@ class FailState(State):
     cause: str | None = None
     error_path: JsonPath | IntrinsicCall | None = None
     cause_path: JsonPath | IntrinsicCall | None = None
+    error_value: Any = None  # JSONata ``Error``/``Cause`` expressions (spec/jsonata.md)
+    cause_value: Any = None
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         try:
             context = self.context(exe, frame)
             error = self._value(self.error, self.error_path, "ErrorPath", frame, context, exe)
             cause = self._value(self.cause, self.cause_path, "CausePath", frame, context, exe)
+            if self.error_value is not None:
+                error = _text(self.error_value, frame, context)
+            if self.cause_value is not None:
+                cause = _text(self.cause_value, frame, context)
         except StatesError as failure:
             return exe.state_failed(frame, self, failure)
         return exe.fail_scope(frame, error, cause)
@@ -50,3 +58,10 @@ class FailState(State):
         if not isinstance(value, str):
             raise runtime_error(f"The value of the field '{field}' must be a string, but was: {value!r}")
         return value
+
+
+def _text(value: Any, frame: Frame, context: Any) -> str:
+    result = value.evaluate(states_binding(frame.data, context), frame.variables)
+    if not isinstance(result, str):
+        raise unexpected_type(value, result, "string")
+    return result

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from statewright.core.choice.jsonata import unexpected_type
 from statewright.core.context import with_map_item
-from statewright.core.dataflow import Template, runtime_error
+from statewright.core.dataflow import JsonPathFlow, Template, runtime_error
 from statewright.core.errors import StatesError
 from statewright.core.history import json_text
+from statewright.core.jsonata import UNDEFINED, QueryEvaluationError, compile_expression, undefined_error
+from statewright.core.jsonata.flow import states_binding
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states import children
 from statewright.core.states.base import State
@@ -16,6 +19,8 @@ from statewright.core.states.parallel import finish_with_results
 
 if TYPE_CHECKING:
     from statewright.core.execution import Execution, Frame
+
+_EXPR_KIND = 1  # template.Value kind of a single expression
 
 
 def _shown(value: Any) -> str:
@@ -113,6 +118,7 @@ class MapState(State):
     distributed: bool = False
     label: str | None = None
     items_path: JsonPath | None = None
+    items_value: Any = None  # JSONata ``Items`` (spec/jsonata.md)
     item_selector: Template | None = None
     max_concurrency: int = 0
     max_concurrency_path: JsonPath | None = None
@@ -147,6 +153,8 @@ class MapState(State):
 
     def _items(self, effective: Any, context: Any, frame: Frame) -> list[Any]:
         items = effective
+        if self.items_value is not None:
+            return _jsonata_items(self.items_value, effective, context, frame.variables)
         path = self.items_path
         if path is not None:
             try:
@@ -154,6 +162,8 @@ class MapState(State):
             except PathNotFound:
                 raise runtime_error(f"Invalid path '{path.text}' : No results for path: {path.normalized}") from None
         if not isinstance(items, list):
+            if self.flow.__class__ is not JsonPathFlow:
+                raise QueryEvaluationError(f"Map state input must be an array but was: {json_text(items)}", None)
             raise runtime_error(f"Map state input must be an array but was: {json_text(items)}")
         return items
 
@@ -193,3 +203,21 @@ class MapState(State):
             frame.prev = group.last
         exe.emit_side(frame, "MapStateSucceeded", None)
         return finish_with_results(self, exe, frame, group.results)
+
+
+def _jsonata_items(value: Any, effective: Any, context: Any, variables: Any) -> list[Any]:
+    items = value.evaluate_raw(states_binding(effective, context), variables)
+    if items is UNDEFINED:
+        raise undefined_error(value.payload, value.field)
+    if isinstance(items, list):
+        return items
+    if items is None and value.kind == _EXPR_KIND and _is_function(value, effective, context, variables):
+        raise QueryEvaluationError(f"The JSONata expression '{value.text}' specified for the field 'Items' "
+                                   "returned an unsupported result type.", "Items")
+    raise unexpected_type(value, items, "array")
+
+
+def _is_function(value: Any, effective: Any, context: Any, variables: Any) -> bool:
+    # The engine hands a function result over as null; ask JSONata for the type on this error path only.
+    probe = compile_expression(f"$type(({value.text}))")
+    return bool(probe.evaluate(states_binding(effective, context), variables, "Items") == "function")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statewright.core.dataflow import ABSENT
+from statewright.core.dataflow import ABSENT, check_assigned
 from statewright.core.errors import StatesError
 from statewright.core.events import HistoryEvent
+from statewright.core.jsonata import JsonataFlow
 from statewright.core.states.base import State
 
 if TYPE_CHECKING:
@@ -38,15 +39,24 @@ class PassState(State):
         try:
             context = exe.context_object(frame, self) if self.needs_context else None
             variables = frame.variables
-            value = flow.effective_input(raw, context, variables) if flow.input_path is not None else raw
-            if self.result is not ABSENT:
-                value = self.result
-            elif flow.parameters is not None:
-                value = flow.parameters.evaluate(value, context, variables, exe.rng)
-            assigned = None if self.assign is None else self.assign.evaluate(value, context, variables, exe.rng)
-            output = flow.place_result(raw, value)
-            if flow.output_path is not None:
-                output = flow.output(output, context, variables)
+            if flow.__class__ is JsonataFlow:
+                # JSONata (spec/jsonata.md): one $states for Assign and Output, both on the old variables.
+                states = {"input": raw} if context is None else {"input": raw, "context": context}
+                assign = self.assign
+                assigned = None if assign is None else check_assigned(assign.value.evaluate(states, variables))
+                output_value = flow.output_value
+                output = raw if output_value is None else output_value.evaluate(states, variables)
+            else:
+                value = flow.effective_input(raw, context, variables) if flow.input_path is not None else raw
+                if self.result is not ABSENT:
+                    value = self.result
+                elif flow.parameters is not None:
+                    value = flow.parameters.evaluate(value, context, variables, exe.rng)
+                assigned = None if self.assign is None else check_assigned(
+                    self.assign.evaluate(value, context, variables, exe.rng))
+                output = flow.place_result(raw, value)
+                if flow.output_path is not None:
+                    output = flow.output(output, context, variables)
         except StatesError as error:
             frame.prev = entered_id
             return exe.state_failed(frame, self, error)

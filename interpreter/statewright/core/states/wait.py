@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statewright.core.dataflow import runtime_error
+from statewright.core.dataflow import JsonPathFlow, runtime_error
 from statewright.core.errors import StatesError
+from statewright.core.history import json_text
+from statewright.core.jsonata import QueryEvaluationError
+from statewright.core.jsonata.flow import states_binding
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states.base import State
 from statewright.core.timestamps import (
@@ -33,6 +36,7 @@ class WaitState(State):
     timestamp: float | None = None
     seconds_path: JsonPath | None = None
     timestamp_path: JsonPath | None = None
+    timestamp_value: Any = None  # a JSONata ``Timestamp`` expression (spec/jsonata.md)
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         try:
@@ -50,6 +54,15 @@ class WaitState(State):
             return now + self.seconds
         if self.timestamp is not None:
             return self.timestamp
+        if self.timestamp_value is not None:
+            return _jsonata_timestamp(self.timestamp_value, effective, context, frame.variables)
+        if self.seconds_path is not None and self.flow.__class__ is not JsonPathFlow:
+            value = self.seconds_path.resolve(effective, context, frame.variables)
+            if not wait_seconds_valid(value):
+                raise QueryEvaluationError(
+                    f"The JSONata expression '{self.seconds_path.text}' specified for the field 'Seconds' returned "
+                    f"an unexpected result: {json_text(value)} is not a non-negative integer", "Seconds")
+            return now + int(value)
         if self.seconds_path is not None:
             path = self.seconds_path
             try:
@@ -80,3 +93,13 @@ class WaitState(State):
         except StatesError as error:
             return exe.state_failed(frame, self, error)
         return self.exit(exe, frame, output, assigned)
+
+
+def _jsonata_timestamp(value: Any, effective: Any, context: Any, variables: Any) -> float:
+    text = value.evaluate(states_binding(effective, context), variables)
+    instant = parse_rfc3339(text) if isinstance(text, str) else None
+    if instant is None:
+        shown = text if isinstance(text, str) else json_text(text)
+        raise QueryEvaluationError("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
+                                   f"format string: {shown}", "Timestamp")
+    return instant

@@ -1,7 +1,7 @@
 """Semantic lint rules. Importing this package registers every rule (one module per area).
 
 SW2xx graph and structure, SW3xx Choice rules, SW4xx data-flow syntax, SW5xx Retry/Catch,
-SW6xx state fields, SW7xx query language, SW8xx deployment placeholders.
+SW6xx state fields, SW7xx query language and variables, SW8xx deployment placeholders.
 """
 
 from statewright.lint.rules import (  # noqa: F401  (importing registers the rules)
@@ -12,4 +12,5 @@ from statewright.lint.rules import (  # noqa: F401  (importing registers the rul
     graph,
     placeholders,
     query_language,
+    variables,
 )
