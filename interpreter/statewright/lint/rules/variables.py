@@ -150,7 +150,7 @@ def unassigned_variable(context: LintContext) -> Iterator[Finding]:
     ```
     """
     available: dict[str, set[str]] | None = None  # computed only when some state reads a variable
-    for state in facts(context).states:
+    for state in facts(context).jsonata_states:  # JSONPath states are not analysed (see referenced_variables)
         for pointer, key, text in _reading_strings(state):
             names = referenced_variables(state, key, text)
             if not names:
