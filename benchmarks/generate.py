@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 
-def linear_workflow(states: int = 1000) -> dict[str, Any]:
+def linear_workflow(states: int = 1000, variant: int = 0) -> dict[str, Any]:
     """A definition of ``states`` states as people write them: Pass with Parameters and an intrinsic,
-    Tasks with Retry and Catch, Choices that skip ahead, Waits; every state reachable, one Succeed."""
-    names = [f"Step{i:04d}" for i in range(states - 2)] + ["Done", "HandleFailure"]
+    Tasks with Retry and Catch, Choices that skip ahead, Waits; every state reachable, one Succeed.
+
+    ``variant`` > 0 gives the same shape with other names, paths and intrinsic texts, so a benchmark can
+    lint a definition no earlier call has seen (nothing memoized by expression text carries over)."""
+    tag = f"v{variant}" if variant else ""
+    order = f"order{tag}"
+    names = [f"Step{tag}{i:04d}" for i in range(states - 2)] + ["Done", "HandleFailure"]
     body: dict[str, Any] = {}
     for index, name in enumerate(names[:-2]):
         following = names[index + 1]
@@ -18,18 +23,18 @@ def linear_workflow(states: int = 1000) -> dict[str, Any]:
                 "Type": "Pass",
                 "Comment": f"Shape record {index}",
                 "Parameters": {
-                    "id.$": "$.order.id",
-                    "label.$": f"States.Format('step {index} of {{}}', $.order.id)",
+                    "id.$": f"$.{order}.id",
+                    "label.$": f"States.Format('step {index}{tag} of {{}}', $.{order}.id)",
                     "count": index,
                 },
-                "ResultPath": f"$.results.s{index}",
+                "ResultPath": f"$.results{tag}.s{index}",
                 "Next": following,
             }
         elif kind in (5, 6):
             body[name] = {
                 "Type": "Task",
                 "Resource": f"arn:aws:lambda:us-east-1:123456789012:function:worker-{index}",
-                "InputPath": "$.order",
+                "InputPath": f"$.{order}",
                 "ResultSelector": {"status.$": "$.Payload.status"},
                 "ResultPath": "$.last",
                 "TimeoutSeconds": 30,
@@ -46,9 +51,9 @@ def linear_workflow(states: int = 1000) -> dict[str, Any]:
             body[name] = {
                 "Type": "Choice",
                 "Choices": [
-                    {"And": [{"Variable": "$.order.total", "NumericGreaterThan": 100},
-                             {"Variable": "$.order.country", "StringEquals": "NL"}], "Next": skip},
-                    {"Variable": "$.order.express", "BooleanEquals": True, "Next": following},
+                    {"And": [{"Variable": f"$.{order}.total", "NumericGreaterThan": 100},
+                             {"Variable": f"$.{order}.country", "StringEquals": "NL"}], "Next": skip},
+                    {"Variable": f"$.{order}.express", "BooleanEquals": True, "Next": following},
                 ],
                 "Default": following,
             }

@@ -57,3 +57,17 @@ def test_substitutions_are_applied_by_load() -> None:
     machine = statewright.load(text, substitutions={"T": "5", "Fn": "arn:aws:lambda:us-east-1:1:function:f"})
     state = machine.definition["States"]["A"]
     assert state["TimeoutSeconds"] == 5 and state["Resource"].endswith(":function:f")
+
+
+def test_placeholders_in_comments_do_not_block_a_run_but_those_in_data_do() -> None:
+    definition = {
+        "Comment": "Deployed to ${Stage}",
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Comment": "for ${Team}", "End": True}},
+    }
+    assert statewright.run(definition, {"x": 1}).output == {"x": 1}
+    in_data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"Comment": "${Stage}"}, "End": True}}}
+    with pytest.raises(statewright.UnfilledPlaceholder) as raised:
+        statewright.run(in_data, {})
+    assert raised.value.placeholders == [("/States/A/Result/Comment", "${Stage}")]
+    assert "substitutions=" in str(raised.value) and "--substitute" in str(raised.value)

@@ -34,9 +34,10 @@ def peak_rss_bytes() -> int:
 async def run_once(machine: Any, workload: dict[str, Any], virtual_time: bool) -> Any:
     if workload["executions"] == 1:
         results = [await machine.execute(workload["input"], virtual_time=virtual_time)]
-    else:  # every execution started before any is awaited: all in flight together
-        results = await asyncio.gather(*(machine.execute(item, virtual_time=virtual_time)
-                                         for item in workload["input"]))
+    else:  # every execution started before any is awaited: all in flight together (as StartExecution,
+        # and as aws-local-stepfunctions' run(), which returns {result: Promise}, are used)
+        started = [machine.start(item, virtual_time=virtual_time) for item in workload["input"]]
+        results = [await execution for execution in started]
     for result in results:
         if result.status != "SUCCEEDED":
             raise SystemExit(f"statewright: {workload['name']} ended {result.status}: {result.error}: {result.cause}")

@@ -8,6 +8,8 @@ The public API::
     machine = statewright.load("workflow.yaml")          # raises statewright.DefinitionError
     result = await machine.execute({"orderId": "o-1"}, resources={"arn:...:function:charge": charge})
     result = statewright.run("workflow.yaml", {"orderId": "o-1"}, virtual_time=True)  # synchronous callers
+    started = machine.start({"orderId": "o-2"})          # StartExecution: returns at once
+    result = await started                               # the Result when it ends
 
     engine = statewright.Engine(resources)               # one per process; answers callbacks
     engine.send_task_success(token, {"approved": True})
@@ -45,6 +47,7 @@ _LAZY = {
     "Invocation": "statewright.runtime.resources",
     "ResourceMapError": "statewright.runtime.resources",
     "ResourceRegistry": "statewright.runtime.resources",
+    "StartedExecution": "statewright.runtime.started",
     "TaskError": "statewright.runtime.resources",
     "UnsupportedDefinition": "statewright.core.model",
 }
@@ -85,6 +88,7 @@ __all__ = [
     "Result",
     "Severity",
     "SourceError",
+    "StartedExecution",
     "StateMachine",
     "SystemClock",
     "TaskError",

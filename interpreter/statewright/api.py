@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from statewright.source import Document, SourceError, parse_source
 
 if TYPE_CHECKING:
     from statewright.runtime.engine import Resources, Result
+    from statewright.runtime.started import StartedExecution
 
 Source = Mapping[str, Any] | str | bytes | os.PathLike[str]
 
@@ -42,10 +42,18 @@ class UnfilledPlaceholder(ValueError):
         self.placeholders = placeholders
         shown = ", ".join(f"{name} at {pointer}" for pointer, name in placeholders[:3])
         more = f" and {len(placeholders) - 3} more" if len(placeholders) > 3 else ""
-        super().__init__(f"unfilled deployment placeholders: {shown}{more} (fill them with --substitute NAME=VALUE)")
+        super().__init__(
+            f"unfilled deployment placeholders: {shown}{more} (fill them with substitutions={{NAME: VALUE}} "
+            "in the library or --substitute NAME=VALUE on the command line)"
+        )
 
 
-def _placeholders(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
+# Fields whose value is data handed to a task or written to the state output: a key called "Comment"
+# inside them is the user's data, not the language's free-text Comment field.
+_DATA_FIELDS = frozenset({"Parameters", "ResultSelector", "Result", "Arguments", "Output", "Assign", "ItemSelector"})
+
+
+def _placeholders(value: Any, pointer: str, in_data: bool = False) -> Iterator[tuple[str, str]]:
     from statewright.lint.context import PLACEHOLDER
     from statewright.source.document import escape_pointer_token
 
@@ -54,10 +62,13 @@ def _placeholders(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
             yield from ((pointer, match.group(0)) for match in PLACEHOLDER.finditer(value))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _placeholders(item, f"{pointer}/{escape_pointer_token(key)}")
+            if key == "Comment" and not in_data:
+                continue  # free text for readers: "${Stage}" there changes nothing that runs
+            child = f"{pointer}/{escape_pointer_token(key)}"
+            yield from _placeholders(item, child, in_data or key in _DATA_FIELDS)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _placeholders(item, f"{pointer}/{index}")
+            yield from _placeholders(item, f"{pointer}/{index}", in_data)
 
 
 # File suffixes dropped to name a machine after its file (workflow.asl.yaml -> "workflow").
@@ -132,12 +143,45 @@ class StateMachine:
             A :class:`~statewright.Result`; a failed execution is a result, not an exception. Answer
             callbacks and stop executions through :func:`statewright.default_engine`.
         """
-        from statewright.runtime.engine import default_engine
-
-        return await default_engine().execute(
+        return await _default_engine().execute(
             self, input, resources=resources, mock_config=mock_config, test_case=test_case,
             virtual_time=virtual_time, name=name,
         )
+
+    def start(
+        self,
+        input: Any,
+        *,
+        resources: Resources | None = None,
+        mock_config: Any = None,
+        test_case: str | None = None,
+        virtual_time: bool = False,
+        name: str | None = None,
+    ) -> StartedExecution:
+        """Start an execution on the default engine and return at once; ``await`` the handle for the Result.
+
+        Takes the arguments of :meth:`execute`. Use it to have many executions in flight together::
+
+            started = [machine.start(order) for order in orders]
+            results = [await execution for execution in started]
+        """
+        return _default_engine().start(  # type: ignore[no-any-return]
+            self, input, resources=resources, mock_config=mock_config, test_case=test_case,
+            virtual_time=virtual_time, name=name,
+        )
+
+
+def _default_engine() -> Any:
+    """The runtime's default engine; the runtime is imported on the first execution, never by lint."""
+    global _engine_factory
+    if _engine_factory is None:
+        from statewright.runtime.engine import default_engine
+
+        _engine_factory = default_engine
+    return _engine_factory()
+
+
+_engine_factory: Any = None  # bound on first use: a per-call import costs ~1 µs on every execution
 
 
 def read_document(source: Source) -> Document:
@@ -249,6 +293,8 @@ def run(
         DefinitionError: the definition has lint errors.
         RuntimeError: called while an event loop is running in this thread.
     """
+    import asyncio  # here, not at the top: lint and load never need the event loop machinery (~45 ms to import)
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

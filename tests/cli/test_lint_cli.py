@@ -115,6 +115,15 @@ def test_select_and_ignore(files: Path) -> None:
     assert all(not d["code"].startswith(("SW1", "SW2")) for d in json.loads(ignored.stdout))
 
 
+def test_a_file_that_cannot_be_read_is_reported_whatever_select_says(tmp_path: Path) -> None:
+    unreadable = tmp_path / "bad.asl.yaml"
+    unreadable.write_text("StartAt: A\nStartAt: B\nStates: {}\n")  # a duplicate key: SW002
+    for flags in (["--select", "SW2"], ["--ignore", "SW0"]):
+        done = statewright("lint", "--format", "json", *flags, str(unreadable))
+        assert done.returncode == 1, flags
+        assert [d["code"] for d in json.loads(done.stdout)] == ["SW002"], flags
+
+
 def test_unknown_code_in_select_is_a_usage_error(files: Path) -> None:
     done = statewright("lint", "--select", "XX9", str(files))
     assert done.returncode == 2 and "matches no rule code" in done.stderr

@@ -32,7 +32,11 @@ def _quick_start() -> str:
 @pytest.mark.skipif(not _port_free(8080), reason="the quick start uses port 8080, which is taken here")
 def test_the_quick_start_runs_exactly_as_documented(tmp_path: Path) -> None:
     script = _quick_start() + "\nstatus=$?\nkill %1\nexit $status\n"
-    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    # The page's commands call `statewright` as a user's shell would find it: the venv running the tests
+    # comes first on PATH, whether or not that venv is activated.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": path})
     assert done.returncode == 0, done.stderr
     page = (ROOT / "spec" / "http-tasks.md").read_text(encoding="utf-8")
     expected = page.split("## Quick start", 1)[1].split("```json\n", 1)[1].split("\n```", 1)[0]

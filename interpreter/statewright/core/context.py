@@ -18,7 +18,11 @@ from statewright.core.timestamps import format_timestamp
 
 
 class ContextSource:
-    """The per-execution part of the context object, shared by every state attempt."""
+    """The per-execution part of the context object, shared by every state attempt.
+
+    Built only when a state first reads ``$$`` (most executions never do): formatting the start time
+    alone costs more than a Pass state.
+    """
 
     __slots__ = ("execution", "state_machine")
 

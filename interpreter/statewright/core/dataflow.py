@@ -45,14 +45,19 @@ def check_size(value: Any, what: str) -> None:
     input and final output). Data built by Pass states is not measured per transition, for speed: a
     chain of Pass states would otherwise serialise its whole payload at every step.
     """
-    if value.__class__ is str and len(value) * 4 < MAX_PAYLOAD_BYTES:
+    cls = value.__class__
+    if cls is str and len(value) * 4 < MAX_PAYLOAD_BYTES:
         return
-    if value is None or value.__class__ in (int, float, bool):
+    if value is None or cls in _SCALARS:
         return
-    if value.__class__ is dict and len(value) <= 16 and all(
-            item is None or item.__class__ in (int, float, bool) or (item.__class__ is str and len(item) < 1024)
-            for item in value.values()):
-        return  # a small flat object (the usual Assign) is far below the limit: no serialising
+    if cls is dict and len(value) <= 16:
+        # A small flat object (the usual Assign, a small input) is far below the limit: no serialising.
+        for item in value.values():
+            kind = item.__class__
+            if not (item is None or kind in _SCALARS or (kind is str and len(item) < 1024)):
+                break
+        else:
+            return
     size = len(json_text(value).encode("utf-8"))
     if size > MAX_PAYLOAD_BYTES:
         raise StatesError(ErrorName.DATA_LIMIT_EXCEEDED,

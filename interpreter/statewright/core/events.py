@@ -13,12 +13,41 @@ Times are float seconds since the Unix epoch (UTC), as the runtime's clock gives
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
+
+
+def _direct_init(cls: type) -> type:
+    """Give a frozen slots dataclass an ``__init__`` that stores each field through its slot descriptor.
+
+    The generated frozen ``__init__`` goes through ``object.__setattr__`` once per field; the runtime
+    makes several of these objects per transition, and storing through the descriptors costs about
+    half. Everything else (frozen assignment, equality, hash, repr, pattern matching) is the
+    dataclass's own; the signature and defaults are the same.
+    """
+    params, body, scope = [], [], {}
+    for item in fields(cls):
+        if item.default_factory is not MISSING or not item.init:  # pragma: no cover - guards future fields
+            raise TypeError(f"{cls.__name__}.{item.name}: _direct_init supports plain fields and defaults only")
+        if item.default is not MISSING:
+            scope[f"_default_{item.name}"] = item.default
+            params.append(f"{item.name}=_default_{item.name}")
+        else:
+            params.append(item.name)
+        scope[f"_set_{item.name}"] = getattr(cls, item.name).__set__
+        body.append(f"    _set_{item.name}(self, {item.name})")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body) + "\n"
+    exec(source, scope)  # generated from the class's own field names, as dataclasses does
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
 
 # --- Inputs (Execution.receive) ---------------------------------------------------------------------------
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class ExecutionInfo:
     """Names that the context object ($$.Execution, $$.StateMachine) and history show."""
@@ -31,6 +60,7 @@ class ExecutionInfo:
     redrive_count: int = 0
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class Started:
     """The execution starts with ``input``. ``seed`` drives States.UUID, States.MathRandom, jitter and tokens."""
@@ -41,6 +71,7 @@ class Started:
     info: ExecutionInfo
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class TaskSucceeded:
     seq: int
@@ -48,6 +79,7 @@ class TaskSucceeded:
     output: Any
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class TaskFailed:
     seq: int
@@ -56,6 +88,7 @@ class TaskFailed:
     cause: str | None = None
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class TaskHeartbeat:
     """A heartbeat for the task of ``seq`` (SendTaskHeartbeat): restarts its HeartbeatSeconds timer."""
@@ -64,12 +97,14 @@ class TaskHeartbeat:
     time: float
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class TimerFired:
     seq: int
     time: float
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class StopRequested:
     """StopExecution: the execution ends ABORTED."""
@@ -84,6 +119,7 @@ Input = Started | TaskSucceeded | TaskFailed | TaskHeartbeat | TimerFired | Stop
 # --- Commands (carried out by the runtime) ----------------------------------------------------------------
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class InvokeTask:
     """Call ``resource`` with ``payload``; answer with TaskSucceeded/TaskFailed carrying ``seq``.
@@ -108,6 +144,7 @@ class InvokeTask:
     timeout_seconds: float | None = None
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class StartTimer:
     """Answer with TimerFired(seq) at ``fire_at`` (epoch seconds); a time in the past fires at once."""
@@ -116,6 +153,7 @@ class StartTimer:
     fire_at: float
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class CancelTask:
     """The task of ``seq`` is no longer wanted (timed out, its branch failed, the execution ended)."""
@@ -123,6 +161,7 @@ class CancelTask:
     seq: int
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class CancelTimer:
     seq: int
@@ -184,6 +223,7 @@ class HistoryEvent:
         return render_event(self)
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     """What the runtime must do after an input: append ``events``, then carry out ``commands``."""

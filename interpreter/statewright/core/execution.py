@@ -124,12 +124,13 @@ class Execution:
         now: the time of the input being processed (epoch seconds).
     """
 
-    __slots__ = ("_commands", "_context", "_express", "_info", "_mark", "_pending", "_runnable", "_seq", "history",
-                 "machine", "now", "outcome", "region", "rng")
+    __slots__ = ("_commands", "_context", "_express", "_info", "_jsonata", "_mark", "_pending", "_runnable", "_seq",
+                 "_started", "history", "machine", "now", "outcome", "region", "rng")
 
     def __init__(self, machine: Machine, *, express: bool = False) -> None:
         self.machine = machine
         self._express = express
+        self._jsonata = getattr(machine, "uses_jsonata", True)
         self.history: list[HistoryEvent] = []
         self.outcome = Outcome()
         self.now = 0.0
@@ -141,13 +142,15 @@ class Execution:
         self._seq = 0
         self._mark = 0
         self._context: ContextSource | None = None
+        self._started: Started | None = None
         self._info: Any = None
 
     # ------------------------------------------------------------------ the contract
     def receive(self, event: Input) -> None:
         """Take one recorded fact. Inputs for unknown sequence numbers (cancelled) are ignored."""
         self.now = event.time
-        set_runtime(self.now, self.rng)  # $now()/$random() of JSONata read the recorded time and seed
+        if self._jsonata:
+            set_runtime(self.now, self.rng)  # $now()/$random() of JSONata read the recorded time and seed
         if self.outcome.status != "RUNNING":
             return
         cls = event.__class__
@@ -170,7 +173,8 @@ class Execution:
     def decide(self) -> Decision:
         """Run every runnable frame as far as it goes; return the new events and the commands."""
         runnable = self._runnable
-        set_runtime(self.now, self.rng)
+        if self._jsonata:
+            set_runtime(self.now, self.rng)
         while runnable:
             frame = runnable.popleft()
             if not frame.alive:
@@ -183,6 +187,26 @@ class Execution:
         commands = self._commands
         self._commands = []
         return Decision(tuple(events), tuple(commands))
+
+    def advance(self, event: Input) -> list[Command]:
+        """:meth:`receive` then :meth:`decide`, for a caller that reads new events from :attr:`history`
+        itself: returns only the commands (no :class:`Decision` is packaged)."""
+        self.receive(event)
+        runnable = self._runnable
+        if self._jsonata:
+            set_runtime(self.now, self.rng)
+        while runnable:
+            frame = runnable.popleft()
+            if not frame.alive:
+                continue
+            state = frame.state
+            while state is not None and state.enter(self, frame):
+                state = frame.state
+        self._mark = len(self.history)
+        commands = self._commands
+        if commands:
+            self._commands = []
+        return commands
 
     @classmethod
     def replay(cls, machine: Machine, inputs: Iterable[Input],
@@ -225,9 +249,15 @@ class Execution:
         return event_id
 
     def context_object(self, frame: Frame, state: State) -> dict[str, Any]:
-        assert self._context is not None
+        source = self._context
+        if source is None:
+            # Built on first use: most executions never read $$ (formatting StartTime alone costs more
+            # than a Pass state). Values come from Started, so the object is what it would have been.
+            started = self._started
+            assert started is not None
+            source = self._context = ContextSource(started.info, started.input, started.time, self._express)
         retries = frame.retry_total if state.counts_retries else None
-        return self._context.for_state(state.name, frame.entered_time, retries, frame.token)
+        return source.for_state(state.name, frame.entered_time, retries, frame.token)
 
     def exited(self, frame: Frame, state: State, output: Any, assigned: dict[str, Any] | None) -> None:
         """Record ``<Type>StateExited``; new variables become visible from the next state on."""
@@ -300,7 +330,7 @@ class Execution:
         return self.fail_scope(frame, error, cause)
 
     def start_timer(self, frame: Frame | None, fire_at: float, purpose: int) -> int:
-        seq = self._next_seq()
+        seq = self._seq = self._seq + 1
         self._pending[seq] = (frame, purpose)
         self._commands.append(StartTimer(seq, fire_at))
         return seq
@@ -347,14 +377,19 @@ class Execution:
         machine = self.machine
         info = started.info
         self._info = info
-        parts = info.state_machine_arn.split(":")
-        if len(parts) > 3 and parts[3]:
-            self.region = parts[3]
+        region = _REGIONS.get(info.state_machine_arn)
+        if region is None:
+            parts = info.state_machine_arn.split(":")
+            region = parts[3] if len(parts) > 3 and parts[3] else ""
+            if len(_REGIONS) < 256:
+                _REGIONS[info.state_machine_arn] = region
+        if region:
+            self.region = region
         self.rng = SeededRandom(started.seed)
-        self._context = ContextSource(info, started.input, started.time, self._express)
+        self._started = started  # the context object ($$) is built from it when a state first reads it
         self.history.append(HistoryEvent(1, 0, "ExecutionStarted", self.now,
                                          {"input": started.input, "roleArn": info.role_arn}))
-        root = Frame(machine.start, started.input, 0, self.history, variables=None)
+        root = Frame(machine.start, started.input, 0, self.history)
         try:
             check_size(started.input, "The input to the execution has a size exceeding the maximum")
         except StatesError as error:
@@ -442,9 +477,14 @@ class Execution:
         self.history.append(HistoryEvent(event_id, prev, event_type, self.now, details))
         outcome = self.outcome
         outcome.status, outcome.output, outcome.error, outcome.cause = status, output, error, cause
-        for seq in list(self._pending):
-            self.cancel(seq)
+        if self._pending:
+            for seq in list(self._pending):
+                self.cancel(seq)
         self._runnable.clear()
+
+
+# Region of each state machine ARN seen (parsed once, not per execution).
+_REGIONS: dict[str, str] = {}
 
 
 def _same_event(recorded: HistoryEvent, decided: HistoryEvent) -> bool:

@@ -116,8 +116,17 @@ def format_timestamp(epoch: float) -> str:
     """
     # The tiny bias absorbs binary float error (1705314030.123 * 1000 is 1705314030122.9998).
     millis = math.floor(epoch * 1000 + 1e-6)
-    moment = _EPOCH + timedelta(milliseconds=millis)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+    seconds, fraction = divmod(millis, 1000)
+    prefix = _SECOND_PREFIXES.get(seconds)
+    if prefix is None:
+        # strftime costs ~8 µs; the times of one run fall in few distinct seconds, so cache per second.
+        if len(_SECOND_PREFIXES) >= 4096:
+            _SECOND_PREFIXES.clear()
+        prefix = _SECOND_PREFIXES[seconds] = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.")
+    return f"{prefix}{fraction:03d}Z"
+
+
+_SECOND_PREFIXES: dict[int, str] = {}
 
 
 def wait_seconds_valid(value: Any) -> bool:

@@ -38,7 +38,9 @@ def lint_document(
         for code, finding in found
         if _selected(code, select, ignore)
     ]
-    return sorted(set(diagnostics), key=lambda d: (d.line, d.column, d.code, d.message))
+    # dict.fromkeys drops duplicates in first-seen order (a set's order varies with string hashing), and the
+    # pointer breaks ties of position, code and message: the same input gives the same order in every process.
+    return sorted(dict.fromkeys(diagnostics), key=lambda d: (d.line, d.column, d.code, d.message, d.pointer))
 
 
 def lint_source(
@@ -49,12 +51,14 @@ def lint_source(
     select: Collection[str] | None = None,
     ignore: Collection[str] = (),
 ) -> list[Diagnostic]:
-    """Parse and lint definition text; a reader error becomes the only diagnostic."""
+    """Parse and lint definition text; a reader error becomes the only diagnostic.
+
+    A reader error is reported whatever ``select`` and ``ignore`` say: a file that cannot be read was not
+    checked at all, and dropping its only diagnostic would pass it as clean (spec/lint.md rule 9).
+    """
     try:
         document = parse_source(source, filename=filename)
     except SourceError as error:
-        if not _selected(error.code, select, ignore):
-            return []
         return [source_error_diagnostic(error)]
     return lint_document(document, substitutions=substitutions, select=select, ignore=ignore)
 

@@ -1,9 +1,11 @@
 """A small JSON Schema validator compiled from ``schemas/statewright.schema.json``.
 
 jsonschema's general-purpose validator spends ~10 µs per keyword it descends into: about half a second for
-a 1,000-state definition. This compiles the schema once per process into closures that check the same
-keywords in a few milliseconds; ``tests/schema`` checks that both report the same errors.
-It understands exactly the keywords the schema uses: compiling a schema with any other keyword fails, so a
+a 1,000-state definition. This compiles the schema once per process into a yes/no check generated as Python
+source, a few milliseconds for 1,000 states; only when it fails are the closures of
+:mod:`statewright.lint.schema_explain` built, to say what failed. ``tests/schema`` checks that the errors
+are jsonschema's, ``tests/lint/test_fast_paths.py`` that check and closures agree.
+Both understand exactly the keywords the schema uses: compiling a schema with any other keyword fails, so a
 schema change cannot be silently ignored here.
 """
 
@@ -11,15 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from statewright.lint.schema_file import load_schema
-
-# --- A small validator compiled from the schema ------------------------------------------------------
-# It understands exactly the keywords the schema uses; compiling a schema with any other keyword fails,
-# so a schema change cannot be silently ignored here.
 
 JsonPath = tuple[str | int, ...]
 
@@ -49,191 +47,9 @@ class _Node:
 
 
 _ANNOTATIONS = frozenset({"title", "description", "$schema", "$id", "$defs", "$comment"})
-_TYPE_CHECKS: dict[str, Ok] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
-}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _json_equal(a: Any, b: Any) -> bool:
     # JSON equality: true is not 1, though Python says it is.
     return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
-
-
-class _Compiler:
-    """Compiles the schema's $defs and root into :class:`_Node` closures."""
-
-    def __init__(self, schema: dict[str, Any]) -> None:
-        definitions = schema.get("$defs", {})
-        # Two phases so that recursive $refs (states -> state -> Parallel -> branch -> states) resolve.
-        self.defs = {name: _Node(_unset, _unset_errors) for name in definitions}
-        for name, sub in definitions.items():
-            compiled = self.compile(sub)
-            self.defs[name].ok, self.defs[name].errors = compiled.ok, compiled.errors
-        self.root = self.compile(schema)
-
-    def compile(self, schema: dict[str, Any]) -> _Node:
-        parts: list[_Node] = []
-        for keyword, value in schema.items():
-            if keyword in _ANNOTATIONS or keyword in ("then", "else", "additionalProperties"):
-                continue  # then/else belong to "if"; additionalProperties is compiled with "properties"
-            build = getattr(self, "_k_" + keyword.lstrip("$"), None)
-            if build is None:
-                raise ValueError(f"the schema pass does not support the JSON Schema keyword {keyword!r}")
-            parts.append(build(value, schema))
-        if "additionalProperties" in schema and "properties" not in schema:
-            parts.append(self._k_properties({}, schema))
-        return _all_of(parts)
-
-    def _leaf(self, keyword: str, value: Any, schema: dict[str, Any], ok: Ok) -> _Node:
-        def errors(instance: Any, path: JsonPath) -> Iterator[SchemaError]:
-            yield SchemaError(keyword, value, instance, schema, path)
-
-        return _Node(ok, errors)
-
-    def _k_type(self, value: str | list[str], schema: dict[str, Any]) -> _Node:
-        checks = [_TYPE_CHECKS[kind] for kind in ([value] if isinstance(value, str) else value)]
-        if len(checks) == 1:
-            return self._leaf("type", value, schema, checks[0])
-        return self._leaf("type", value, schema, lambda v: any(check(v) for check in checks))
-
-    def _k_enum(self, value: list[Any], schema: dict[str, Any]) -> _Node:
-        return self._leaf("enum", value, schema, lambda v: any(_json_equal(v, item) for item in value))
-
-    def _k_const(self, value: Any, schema: dict[str, Any]) -> _Node:
-        return self._leaf("const", value, schema, lambda v: _json_equal(v, value))
-
-    def _k_minimum(self, value: float, schema: dict[str, Any]) -> _Node:
-        return self._leaf("minimum", value, schema, lambda v: not _is_number(v) or v >= value)
-
-    def _k_maximum(self, value: float, schema: dict[str, Any]) -> _Node:
-        return self._leaf("maximum", value, schema, lambda v: not _is_number(v) or v <= value)
-
-    def _k_pattern(self, value: str, schema: dict[str, Any]) -> _Node:
-        search = re.compile(value).search
-        return self._leaf("pattern", value, schema, lambda v: not isinstance(v, str) or bool(search(v)))
-
-    def _k_maxLength(self, value: int, schema: dict[str, Any]) -> _Node:
-        return self._leaf("maxLength", value, schema, lambda v: not isinstance(v, str) or len(v) <= value)
-
-    def _k_minItems(self, value: int, schema: dict[str, Any]) -> _Node:
-        return self._leaf("minItems", value, schema, lambda v: not isinstance(v, list) or len(v) >= value)
-
-    def _k_minProperties(self, value: int, schema: dict[str, Any]) -> _Node:
-        return self._leaf("minProperties", value, schema, lambda v: not isinstance(v, dict) or len(v) >= value)
-
-    def _k_required(self, value: list[str], schema: dict[str, Any]) -> _Node:
-        return self._leaf(
-            "required", value, schema, lambda v: not isinstance(v, dict) or all(name in v for name in value)
-        )
-
-    def _k_ref(self, value: str, schema: dict[str, Any]) -> _Node:
-        # The target node itself: during compilation it may still be a placeholder, filled in later, so
-        # callers must look up .ok/.errors at call time (as _all_of does), never capture them early.
-        return self.defs[value.removeprefix("#/$defs/")]
-
-    def _k_allOf(self, value: list[dict[str, Any]], schema: dict[str, Any]) -> _Node:
-        dispatch = _type_dispatch(value)
-        if dispatch is None:
-            return _all_of([self.compile(sub) for sub in value])
-        # allOf of "if Type is X then <X's schema>": one dict lookup instead of evaluating every if.
-        key, targets = dispatch[0], {const: self.compile(then) for const, then in dispatch[1].items()}
-
-        def target(v: Any) -> _Node | None:
-            if not isinstance(v, dict):
-                return None
-            found = v.get(key)
-            return targets.get(found) if isinstance(found, str) else None
-
-        def ok(v: Any) -> bool:
-            node = target(v)
-            return node is None or node.ok(v)
-
-        def errors(v: Any, path: JsonPath) -> Iterator[SchemaError]:
-            node = target(v)
-            return iter(()) if node is None else node.errors(v, path)
-
-        return _Node(ok, errors)
-
-    def _k_not(self, value: dict[str, Any], schema: dict[str, Any]) -> _Node:
-        inner = self.compile(value)
-        return self._leaf("not", value, schema, lambda v: not inner.ok(v))
-
-    def _k_if(self, value: dict[str, Any], schema: dict[str, Any]) -> _Node:
-        condition = self.compile(value)
-        then = self.compile(schema.get("then", {}))
-        otherwise = self.compile(schema.get("else", {}))
-
-        def ok(v: Any) -> bool:
-            return then.ok(v) if condition.ok(v) else otherwise.ok(v)
-
-        def errors(v: Any, path: JsonPath) -> Iterator[SchemaError]:
-            return then.errors(v, path) if condition.ok(v) else otherwise.errors(v, path)
-
-        return _Node(ok, errors)
-
-    def _k_items(self, value: dict[str, Any], schema: dict[str, Any]) -> _Node:
-        item = self.compile(value)
-
-        def ok(v: Any) -> bool:
-            return not isinstance(v, list) or all(item.ok(x) for x in v)
-
-        def errors(v: Any, path: JsonPath) -> Iterator[SchemaError]:
-            for index, x in enumerate(v):
-                if not item.ok(x):
-                    yield from item.errors(x, (*path, index))
-
-        return _Node(ok, errors)
-
-    def _k_propertyNames(self, value: dict[str, Any], schema: dict[str, Any]) -> _Node:
-        name = self.compile(value)
-
-        def ok(v: Any) -> bool:
-            return not isinstance(v, dict) or all(name.ok(key) for key in v)
-
-        def errors(v: Any, path: JsonPath) -> Iterator[SchemaError]:
-            for key in v:
-                for error in name.errors(key, path) if not name.ok(key) else ():
-                    yield replace(error, relative_schema_path=("propertyNames", error.validator))
-
-        return _Node(ok, errors)
-
-    def _k_properties(self, value: dict[str, Any], schema: dict[str, Any]) -> _Node:
-        known = {key: self.compile(sub) for key, sub in value.items()}
-        extra = schema.get("additionalProperties", True)
-        other = self.compile(extra) if isinstance(extra, dict) else None
-
-        def ok(v: Any) -> bool:
-            if not isinstance(v, dict):
-                return True
-            for key, x in v.items():
-                sub = known.get(key, other)
-                if sub is None:
-                    if extra is False:
-                        return False
-                elif not sub.ok(x):
-                    return False
-            return True
-
-        def errors(v: Any, path: JsonPath) -> Iterator[SchemaError]:
-            if extra is False and any(key not in known for key in v):
-                yield SchemaError("additionalProperties", False, v, schema, path)
-            for key, x in v.items():
-                sub = known.get(key, other)
-                if sub is not None and not sub.ok(x):
-                    yield from sub.errors(x, (*path, key))
-
-        return _Node(ok, errors)
 
 
 def _type_dispatch(branches: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any]]] | None:
@@ -261,41 +77,296 @@ def _const_test(branch: dict[str, Any]) -> tuple[str, str] | None:
     return name, test["const"]
 
 
-def _all_of(parts: list[_Node]) -> _Node:
-    if len(parts) == 1:
-        return parts[0]
-    parts = list(parts)
+# --- The yes/no check, generated as Python source ---------------------------------------------------------
+# Nearly every definition is valid, so the check that says so is what a lint run pays for. The closures
+# (schema_explain) call one function per keyword; here each subschema's keywords become one expression, compiled
+# once, and the loops (over an object's members, an array's items) are shared closures whose dispatch
+# tables map a member name to "anything", a tuple of types for isinstance, or a checking function. Only
+# when this check fails are the closures built, to say what failed.
 
-    def ok(v: Any) -> bool:
-        # A plain loop: this is the hottest function, and all() over a generator costs a third more.
-        for part in parts:  # noqa: SIM110
-            if not part.ok(v):
+_SIMPLE_TYPES: dict[str, type] = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
+_EXPRESSION_TYPES = {
+    "string": "isinstance({v}, str)",
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "boolean": "{v}.__class__ is bool",  # bool cannot be subclassed
+    "null": "{v} is None",
+    "number": "(isinstance({v}, (int, float)) and {v}.__class__ is not bool)",
+    "integer": "((isinstance({v}, int) and {v}.__class__ is not bool)"
+               " or (isinstance({v}, float) and {v}.is_integer()))",
+}
+_ANY = True  # a dispatch entry accepting every value
+
+
+def _closed_members(table: dict[str, Any], other: Any, guard: bool) -> Ok:
+    """An object's members against ``table``; ``other`` for the rest (``None``: no other member allowed)."""
+    get = table.get
+
+    def check(v: Any) -> bool:
+        if guard and not isinstance(v, dict):
+            return True
+        for key, x in v.items():
+            entry = get(key, other)
+            if entry.__class__ is tuple:  # the usual entry first: a type test
+                if not isinstance(x, entry):
+                    return False
+            elif entry is True:
+                continue
+            elif entry is None or not entry(x):
                 return False
         return True
 
-    def errors(v: Any, path: JsonPath) -> Iterator[SchemaError]:
-        for part in parts:
-            if not part.ok(v):
-                yield from part.errors(v, path)
-
-    return _Node(ok, errors)
+    return check
 
 
-def _unset(_value: Any) -> bool:
-    raise RuntimeError("schema $ref used before its definition was compiled")
+def _all_items(item: Ok) -> Ok:
+    def check(v: Any) -> bool:
+        if not isinstance(v, list):
+            return True
+        for x in v:  # noqa: SIM110 (a plain loop is cheaper than all() over a generator)
+            if not item(x):
+                return False
+        return True
+
+    return check
 
 
-def _unset_errors(_value: Any, _path: JsonPath) -> Iterator[SchemaError]:
-    raise RuntimeError("schema $ref used before its definition was compiled")
+def _all_names(name: Ok, guard: bool) -> Ok:
+    def check(v: Any) -> bool:
+        if guard and not isinstance(v, dict):
+            return True
+        for key in v:  # noqa: SIM110
+            if not name(key):
+                return False
+        return True
+
+    return check
 
 
+def _dispatch(key: str, table: dict[str, Ok], guard: bool) -> Ok:
+    get = table.get
+
+    def check(v: Any) -> bool:
+        if guard and not isinstance(v, dict):
+            return True
+        found = v.get(key)
+        if not isinstance(found, str):
+            return True
+        target = get(found)
+        return target is None or target(v)
+
+    return check
+
+
+class _Generator:
+    """Generates the yes/no check of a schema; ``root`` checks the whole schema."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.definitions: dict[str, Any] = schema.get("$defs", {})
+        self.names = {name: f"_def{index}" for index, name in enumerate(self.definitions)}
+        self.namespace: dict[str, Any] = {"_json_equal": _json_equal}
+        self.functions: list[str] = []
+        self.by_expression: dict[str, str] = {}
+        # Closures to build once the generated functions exist: (name, factory, arguments naming them).
+        self.later: list[tuple[str, Callable[..., Ok], tuple[Any, ...]]] = []
+        self.count = 0
+        for name, sub in self.definitions.items():
+            self.functions.append(f"def {self.names[name]}(v):\n return {self.expression(sub, 'v')}")
+        self.functions.append(f"def _root(v):\n return {self.expression(schema, 'v')}")
+        source = "\n".join(self.functions) + "\n"
+        exec(compile(source, "<statewright schema check>", "exec"), self.namespace)
+        for name, factory, arguments in self.later:
+            self.namespace[name] = factory(*(self.resolve(argument) for argument in arguments))
+        self.root: Ok = self.namespace["_root"]
+
+    def resolve(self, argument: Any) -> Any:
+        """A deferred argument: ``("fn", name)`` is a generated function, a dict's values are resolved too."""
+        if isinstance(argument, tuple) and len(argument) == 2 and argument[0] == "fn":
+            return self.namespace[argument[1]]
+        if isinstance(argument, dict):
+            return {key: self.resolve(value) for key, value in argument.items()}
+        return argument
+
+    def fresh(self, prefix: str) -> str:
+        self.count += 1
+        return f"_{prefix}{self.count}"
+
+    def constant(self, value: Any) -> str:
+        name = self.fresh("c")
+        self.namespace[name] = value
+        return name
+
+    def expression(self, schema: dict[str, Any], v: str) -> str:
+        """A Python expression, true when the value named ``v`` satisfies ``schema``."""
+        for keyword in schema:
+            if keyword not in _ANNOTATIONS and keyword not in _KEYWORDS:
+                raise ValueError(f"the schema pass does not support the JSON Schema keyword {keyword!r}")
+        kind = schema.get("type")
+        is_object = kind == "object"
+        parts: list[str] = []
+        if kind is not None:  # first, so that the parts after it may assume the type
+            kinds = [kind] if isinstance(kind, str) else kind
+            parts.append("(" + " or ".join(_EXPRESSION_TYPES[k].format(v=v) for k in kinds) + ")")
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS or keyword in ("type", "then", "else", "additionalProperties"):
+                continue
+            parts.append(getattr(self, "_k_" + keyword.lstrip("$"))(value, schema, v, is_object))
+        if "additionalProperties" in schema and "properties" not in schema:
+            parts.append(self._k_properties({}, schema, v, is_object))
+        parts = [part for part in parts if part != "True"]
+        return " and ".join(parts) if parts else "True"
+
+    def function(self, schema: dict[str, Any]) -> str:
+        """The name of a one-argument function checking ``schema`` (a $def's own, when it is a bare $ref)."""
+        target = self.bare_ref(schema)
+        if target is not None:
+            return self.names[target]
+        expression = self.expression(schema, "x")
+        name = self.by_expression.get(expression)
+        if name is None:
+            name = self.by_expression[expression] = self.fresh("f")
+            self.functions.append(f"def {name}(x):\n return {expression}")
+        return name
+
+    def bare_ref(self, schema: dict[str, Any]) -> str | None:
+        keys = [key for key in schema if key not in _ANNOTATIONS]
+        if keys == ["$ref"]:
+            return str(schema["$ref"]).removeprefix("#/$defs/")
+        return None
+
+    def entry(self, schema: dict[str, Any]) -> Any:
+        """A dispatch entry: ``True`` (anything), a tuple of types, or ``("fn", name)`` of a function."""
+        resolved, seen = schema, 0
+        while (target := self.bare_ref(resolved)) is not None and seen < 8:
+            resolved, seen = self.definitions[target], seen + 1
+        keys = [key for key in resolved if key not in _ANNOTATIONS]
+        if not keys:
+            return _ANY
+        if keys == ["type"]:
+            kinds = [resolved["type"]] if isinstance(resolved["type"], str) else resolved["type"]
+            if all(kind in _SIMPLE_TYPES for kind in kinds):
+                return tuple(_SIMPLE_TYPES[kind] for kind in kinds)
+        return ("fn", self.function(schema))
+
+    def deferred(self, prefix: str, factory: Callable[..., Ok], *arguments: Any) -> str:
+        name = self.fresh(prefix)
+        self.later.append((name, factory, arguments))
+        return name
+
+    # -- keywords: each returns an expression over the value named v
+    def _k_enum(self, value: list[Any], schema: dict[str, Any], v: str, is_object: bool) -> str:
+        if all(isinstance(item, str) for item in value):
+            return f"(isinstance({v}, str) and {v} in {self.constant(frozenset(value))})"
+        items = self.constant(tuple(value))
+        return f"any(_json_equal({v}, item) for item in {items})"
+
+    def _k_const(self, value: Any, schema: dict[str, Any], v: str, is_object: bool) -> str:
+        if isinstance(value, str):
+            return f"(isinstance({v}, str) and {v} == {value!r})"
+        return f"_json_equal({v}, {self.constant(value)})"
+
+    def _k_minimum(self, value: float, schema: dict[str, Any], v: str, is_object: bool) -> str:
+        bound = self.constant(value)
+        return f"({v}.__class__ is bool or not isinstance({v}, (int, float)) or {v} >= {bound})"
+
+    def _k_maximum(self, value: float, schema: dict[str, Any], v: str, is_object: bool) -> str:
+        bound = self.constant(value)
+        return f"({v}.__class__ is bool or not isinstance({v}, (int, float)) or {v} <= {bound})"
+
+    def _k_pattern(self, value: str, schema: dict[str, Any], v: str, is_object: bool) -> str:
+        search = self.constant(re.compile(value).search)
+        return f"(not isinstance({v}, str) or {search}({v}) is not None)"
+
+    def _k_maxLength(self, value: int, schema: dict[str, Any], v: str, is_object: bool) -> str:
+        return f"(not isinstance({v}, str) or len({v}) <= {int(value)})"
+
+    def _k_minItems(self, value: int, schema: dict[str, Any], v: str, is_object: bool) -> str:
+        return f"(not isinstance({v}, list) or len({v}) >= {int(value)})"
+
+    def _k_minProperties(self, value: int, schema: dict[str, Any], v: str, is_object: bool) -> str:
+        if is_object:
+            return f"len({v}) >= {int(value)}"
+        return f"(not isinstance({v}, dict) or len({v}) >= {int(value)})"
+
+    def _k_required(self, value: list[str], schema: dict[str, Any], v: str, is_object: bool) -> str:
+        test = " and ".join(f"{name!r} in {v}" for name in value) or "True"
+        return f"({test})" if is_object else f"(not isinstance({v}, dict) or ({test}))"
+
+    def _k_ref(self, value: str, schema: dict[str, Any], v: str, is_object: bool) -> str:
+        return f"{self.names[value.removeprefix('#/$defs/')]}({v})"
+
+    def _k_allOf(self, value: list[dict[str, Any]], schema: dict[str, Any], v: str, is_object: bool) -> str:
+        dispatch = _type_dispatch(value)
+        if dispatch is None:
+            return "(" + " and ".join(self.expression(sub, v) for sub in value) + ")"
+        key, targets = dispatch
+        table = {const: ("fn", self.function(then)) for const, then in targets.items()}
+        return f"{self.deferred('a', _dispatch, key, table, not is_object)}({v})"
+
+    def _k_not(self, value: dict[str, Any], schema: dict[str, Any], v: str, is_object: bool) -> str:
+        return f"not ({self.expression(value, v)})"
+
+    def _k_if(self, value: dict[str, Any], schema: dict[str, Any], v: str, is_object: bool) -> str:
+        condition = self.expression(value, v)
+        then = self.expression(schema.get("then", {}), v)
+        otherwise = self.expression(schema.get("else", {}), v)
+        return f"(({then}) if ({condition}) else ({otherwise}))"
+
+    def _k_items(self, value: dict[str, Any], schema: dict[str, Any], v: str, is_object: bool) -> str:
+        return f"{self.deferred('i', _all_items, ('fn', self.function(value)))}({v})"
+
+    def _k_propertyNames(self, value: dict[str, Any], schema: dict[str, Any], v: str, is_object: bool) -> str:
+        return f"{self.deferred('n', _all_names, ('fn', self.function(value)), not is_object)}({v})"
+
+    def _k_properties(self, value: dict[str, Any], schema: dict[str, Any], v: str, is_object: bool) -> str:
+        extra = schema.get("additionalProperties", True)
+        if not isinstance(extra, dict) and extra is not False:
+            # An open object: only the named members are checked, each with one lookup.
+            tests = [
+                f"({key!r} not in {v} or {self.function(sub)}({v}[{key!r}]))"
+                for key, sub in value.items()
+                if self.expression(sub, "x") != "True"
+            ]
+            if not tests:
+                return "True"
+            test = " and ".join(tests)
+            return f"({test})" if is_object else f"(not isinstance({v}, dict) or ({test}))"
+        table = {key: self.entry(sub) for key, sub in value.items()}
+        other = None if extra is False else self.entry(extra)
+        return f"{self.deferred('p', _closed_members, table, other, not is_object)}({v})"
+
+
+_KEYWORDS = frozenset({
+    "type", "enum", "const", "minimum", "maximum", "pattern", "maxLength", "minItems", "minProperties", "required",
+    "$ref", "allOf", "not", "if", "then", "else", "items", "propertyNames", "properties", "additionalProperties",
+})
+
+
+def generated_check(schema: dict[str, Any]) -> Ok:
+    """The yes/no check of ``schema`` as generated Python (for tests comparing it with the closures)."""
+    return _Generator(schema).root
+
+
+def closure_check(schema: dict[str, Any]) -> _Node:
+    """The closures' node for ``schema`` (ok and errors), as the error path builds it."""
+    from statewright.lint.schema_explain import Compiler
+
+    return Compiler(schema).root
 
 
 @cache
 def compiled_validator() -> _Node:
-    # Compiled once per process. jsonschema's general-purpose validator spends ~10 µs per keyword it
-    # descends into, about half a second for a 1,000-state definition; the closures below check the
-    # same schema in a few milliseconds. tests/schema checks both find the same errors.
-    return _Compiler(load_schema()).root
+    # Compiled once per process: the generated yes/no check now, the closures that explain a failure
+    # only when one is asked for (jsonschema's general-purpose validator spends ~10 µs per keyword it
+    # descends into, about half a second for a 1,000-state definition).
+    schema = load_schema()
+    explained: list[_Node] = []
 
+    def errors(value: Any, path: JsonPath) -> Iterator[SchemaError]:
+        if not explained:
+            from statewright.lint.schema_explain import Compiler
 
+            explained.append(Compiler(schema).root)
+        return explained[0].errors(value, path)
+
+    return _Node(_Generator(schema).root, errors)

@@ -107,6 +107,8 @@ class VirtualClock:
         if when <= self._now:
             return
         self._now = when
+        if not self._waiters:
+            return
         due = [entry for entry in self._waiters if entry[0] <= when]
         if due:
             self._waiters = [entry for entry in self._waiters if entry[0] > when]

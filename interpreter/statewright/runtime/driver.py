@@ -6,7 +6,13 @@ TaskGroup). Timers are entries in a heap, woken by the clock, not tasks; Pass/Ch
 commands and the driver takes no ``await`` for them; an execution waiting on a timer or a callback holds
 no task at all. That is what lets thousands of executions share one event loop.
 
-Inputs go to the core one at a time, and ``decide()`` is called after every ``receive()``.
+:meth:`Driver.start` is the synchronous part: it feeds ``Started`` and carries the execution as far as
+it goes without awaiting; an execution of Pass, Choice and Wait states on an auto-advancing virtual
+clock ends there, with no coroutine and no TaskGroup. :meth:`Driver.finish` (the TaskGroup) takes over
+only when a task must run or time must really pass.
+
+Inputs go to the core one at a time, and ``decide()`` is called after every ``receive()`` (or the
+core's ``advance()``, the two in one call, when no event sink reads the decision's events).
 """
 
 from __future__ import annotations
@@ -55,8 +61,8 @@ class Driver:
     """
 
     # Slots: thousands of idle executions each keep one driver alive.
-    __slots__ = ("_auto", "_callbacks", "_deferred", "_group", "_inbox", "_live_timers", "_running", "_tasks",
-                 "_timers", "_waiter", "clock", "execution", "info", "on_event", "resources", "tokens")
+    __slots__ = ("_advance", "_auto", "_callbacks", "_deferred", "_group", "_inbox", "_live_timers", "_running",
+                 "_tasks", "_timers", "_waiter", "clock", "execution", "info", "on_event", "resources", "tokens")
 
     def __init__(
         self,
@@ -85,6 +91,7 @@ class Driver:
         self._group: asyncio.TaskGroup | None = None
         self._deferred: list[InvokeTask] = []
         self._auto = isinstance(clock, VirtualClock) and clock.auto_advance
+        self._advance = getattr(execution, "advance", None)  # receive + decide without a Decision (see _feed)
 
     def post(self, item: Input) -> None:
         """Queue an input (a result, a heartbeat, a stop) for the loop; safe from any coroutine on the loop."""
@@ -102,10 +109,24 @@ class Driver:
 
     async def run(self, input: Any, *, info: ExecutionInfo, seed: int) -> Outcome:
         """Start the execution with ``input`` and drive it until it ends; returns its outcome."""
+        if not self.start(input, info=info, seed=seed):
+            await self.finish()
+        return self.outcome
+
+    def start(self, input: Any, *, info: ExecutionInfo, seed: int) -> bool:
+        """The synchronous first part of :meth:`run`: start the execution and carry it as far as it goes
+        without awaiting. True when it has ended; otherwise :meth:`finish` drives the rest."""
         self.info = info
         self._feed(Started(self.clock.now(), input, seed, info))
-        if self.outcome.status != RUNNING:  # a chain of Pass/Choice states: done without a single await
-            return self.outcome
+        try:
+            # Pass/Choice chains, and Waits on an auto-advancing clock, end here without a single await.
+            return self._settle()
+        except Exception as error:
+            # Reported as the task group of finish() reports an error of its body, wherever it happened.
+            raise BaseExceptionGroup("unhandled errors in a TaskGroup", [error]) from None
+
+    async def finish(self) -> Outcome:
+        """Drive a started execution (see :meth:`start`) until it ends; returns its outcome."""
         async with asyncio.TaskGroup() as group:
             self._group = group
             for command in self._deferred:  # tasks the Started decision asked for, before the group existed
@@ -119,6 +140,45 @@ class Driver:
                     task.cancel()
                 self._close_callbacks()
         return self.outcome
+
+    def _settle(self) -> bool:
+        """Do what :meth:`_loop` would do until it would first await; True when the execution ended.
+
+        Stops as soon as a task is to be started (that needs the task group): until the group's tasks
+        first run, the loop takes exactly the same steps, so handing over there changes nothing. The
+        steps are :meth:`_loop`'s, inlined: an execution of Pass, Choice and Wait states on an
+        auto-advancing clock runs here from start to end.
+        """
+        execution = self.execution  # its outcome is read afresh each time: a core may replace the object
+        clock = self.clock
+        timers = self._timers
+        live = self._live_timers
+        while execution.outcome.status == RUNNING:
+            if self._deferred:
+                return False
+            if self._inbox:
+                self._feed(self._inbox.pop(0))
+                continue
+            while timers and live.get(timers[0][1]) != timers[0][0]:  # _next_timer
+                heapq.heappop(timers)
+            if not timers:
+                return False
+            when = timers[0][0]
+            now = clock.now()
+            if when > now:
+                if not self._auto or self._running:
+                    return False
+                clock.advance_to(when)  # type: ignore[attr-defined]
+                if self._inbox:  # a waiter's callback posted something: that comes first, as in _loop
+                    continue
+                now = clock.now()
+                if when > now:
+                    continue
+            # _fire_one_due_timer (the timer at the top is still the earliest live one)
+            _, seq = heapq.heappop(timers)
+            del live[seq]
+            self._feed(TimerFired(seq, now))
+        return True
 
     async def _loop(self) -> None:
         while self.outcome.status == RUNNING:
@@ -148,13 +208,24 @@ class Driver:
     # --- the core ----------------------------------------------------------------------------------------
 
     def _feed(self, item: Input) -> None:
-        self.execution.receive(item)
-        decision = self.execution.decide()
-        if self.on_event is not None:
-            for event in decision.events:
-                self.on_event(event)
-        for command in decision.commands:
-            self._carry_out(command)
+        execution = self.execution
+        advance = self._advance
+        if advance is not None and self.on_event is None:
+            # Nobody reads Decision.events: the core's receive + decide in one call, events left in its history.
+            commands: Any = advance(item)
+        else:
+            execution.receive(item)
+            decision = execution.decide()
+            if self.on_event is not None:
+                for event in decision.events:
+                    self.on_event(event)
+            commands = decision.commands
+        for command in commands:
+            if command.__class__ is StartTimer:  # the common command, handled inline
+                heapq.heappush(self._timers, (command.fire_at, command.seq))
+                self._live_timers[command.seq] = command.fire_at
+            else:
+                self._carry_out(command)
 
     def _carry_out(self, command: Command) -> None:
         if isinstance(command, InvokeTask):

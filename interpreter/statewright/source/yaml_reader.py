@@ -5,6 +5,11 @@ we use neither: libyaml (or PyYAML's pure-Python parser where libyaml is missing
 this module builds the value iteratively, resolving scalars by the YAML 1.2 core schema
 (:mod:`statewright.source.yaml_schema`). Positions are recorded while building, keyed by JSON Pointer,
 as the parser's 0-based line/column numbers; they become spans only when asked for.
+
+Most definitions are read twice at most and usually once: :mod:`statewright.source.yaml_fast` builds
+the value without positions, and this module's positioned read runs only when that quick read meets
+something outside its subset (where it also words every error) or when a diagnostic asks where a node
+stands.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from statewright.source.errors import (
 )
 from statewright.source.limits import MAX_DEPTH
 from statewright.source.yaml_anchors import AliasError, Anchors
+from statewright.source.yaml_fast import Unusual, read_plain_yaml
 from statewright.source.yaml_schema import (
     MAP_TAGS,
     SCALAR_TAGS,
@@ -302,11 +308,21 @@ def read_yaml(text: str, filename: str | None, loader: type | None = None) -> tu
         SourceError: SW001 syntax, SW002 duplicate key, SW005 nesting too deep, SW006 nothing but
             comments, SW009 a feature with no JSON equivalent (tags, complex keys, several documents).
     """
+    loader = loader or LOADER
+    try:
+        value = read_plain_yaml(text, loader)
+    except Unusual:
+        builder = _positioned_read(text, filename, loader)
+        return builder.root, _locator(builder.spans)
+    return value, _lazy_locator(text, filename, loader)
+
+
+def _positioned_read(text: str, filename: str | None, loader: type) -> _Builder:
     builder = _Builder(filename)
     parser = None
     try:
-        parser = (loader or LOADER)(text)  # the pure-Python reader checks characters already here
-        value = builder.run(parser)
+        parser = loader(text)  # the pure-Python reader checks characters already here
+        builder.run(parser)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, filename) from None
     except yaml.YAMLError as error:  # ReaderError: a character YAML forbids
@@ -314,7 +330,19 @@ def read_yaml(text: str, filename: str | None, loader: type | None = None) -> tu
     finally:
         if parser is not None:
             parser.dispose()
-    return value, _locator(builder.spans)
+    return builder
+
+
+def _lazy_locator(text: str, filename: str | None, loader: type) -> Locate:
+    """Positions for a document read the quick way: one positioned read, on the first question."""
+    located: list[Locate] = []
+
+    def locate(pointer: str) -> tuple[Span, Span | None] | None:
+        if not located:
+            located.append(_locator(_positioned_read(text, filename, loader).spans))
+        return located[0](pointer)
+
+    return locate
 
 
 def mark_span(start: Any, end: Any) -> Span:

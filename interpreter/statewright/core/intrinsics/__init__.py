@@ -3,6 +3,7 @@
     is_intrinsic(text) -> bool              # text looks like a call: starts with "States."
     parse_intrinsic(text) -> IntrinsicCall  # raises IntrinsicSyntaxError(message, column) for bad
                                             # syntax, illegal escapes, unknown names and wrong arity
+    check_intrinsic(text) -> None           # raises as parse_intrinsic would, builds nothing
     FUNCTIONS: dict[str, Signature]         # name -> min_args, max_args (None: any), param types
     IntrinsicCall.evaluate(input, context, variables, rng) -> value
                                             # raises StatesError("States.IntrinsicFailure", cause)
@@ -14,6 +15,7 @@ from statewright.core.intrinsics.functions import FUNCTIONS, Signature
 from statewright.core.intrinsics.model import Argument, IntrinsicCall, Literal, PathArgument, StringLiteral
 from statewright.core.intrinsics.parser import (
     IntrinsicSyntaxError,
+    check_intrinsic,
     is_intrinsic,
     literal_type_errors,
     parse_intrinsic,
@@ -32,6 +34,7 @@ __all__ = [
     "SeededRandom",
     "Signature",
     "StringLiteral",
+    "check_intrinsic",
     "is_intrinsic",
     "literal_type_errors",
     "parse_intrinsic",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -22,7 +21,6 @@ from statewright.core.errors import ErrorName, StatesError
 from statewright.core.intrinsics.model import IntrinsicCall, StringLiteral
 from statewright.core.intrinsics.rng import JavaRandom
 from statewright.core.intrinsics.text import format_text, json_text
-from statewright.core.jsonpath import json_equal, json_key
 
 if TYPE_CHECKING:
     from statewright.core.intrinsics.rng import RandomSource
@@ -193,6 +191,8 @@ def _array_partition(call: IntrinsicCall, values: list[Any], rng: RandomSource |
 
 
 def _array_contains(call: IntrinsicCall, values: list[Any], rng: RandomSource | None) -> bool:
+    from statewright.core.jsonpath import json_equal  # with the filters, imported on first use
+
     items, wanted = _array(call, values[0], 1), values[1]
     return any(json_equal(item, wanted) for item in items)
 
@@ -220,6 +220,8 @@ def _array_length(call: IntrinsicCall, values: list[Any], rng: RandomSource | No
 
 
 def _array_unique(call: IntrinsicCall, values: list[Any], rng: RandomSource | None) -> list[Any]:
+    from statewright.core.jsonpath import json_key  # with the filters, imported on first use
+
     seen: set[Any] = set()
     unique = []
     for item in _array(call, values[0], 1):
@@ -258,6 +260,8 @@ def _hash(call: IntrinsicCall, values: list[Any], rng: RandomSource | None) -> s
     if algorithm not in HASH_ALGORITHMS:
         raise _fail(call, f"the hash algorithm {_shown(algorithm)} is not supported; use one of "
                           + ", ".join(HASH_ALGORITHMS))
+    import hashlib  # ~2 ms to import, for the one function that needs it
+
     return hashlib.new(HASH_ALGORITHMS[algorithm], data.encode("utf-8")).hexdigest()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
 from typing import Any
 
 
@@ -25,6 +24,8 @@ def java_double(value: float) -> str:
     if 1e-3 <= magnitude < 1e7:
         text = repr(value)
         return text if "." in text or "e" in text else text + ".0"
+    from decimal import Decimal  # only for very large and very small numbers
+
     digits = Decimal(repr(magnitude)).normalize().as_tuple().digits
     exponent = Decimal(repr(magnitude)).adjusted()
     mantissa = str(digits[0]) + "." + ("".join(str(d) for d in digits[1:]) or "0")
@@ -72,6 +73,8 @@ def split_template(template: str) -> tuple[tuple[str, ...], str | None]:
         (segments, problem): ``len(segments) - 1`` placeholders; ``problem`` names an illegal escape
         (only ``\\'``, ``\\{``, ``\\}`` and ``\\\\`` exist) or is ``None``.
     """
+    if "\\" not in template:  # nothing to unescape: the cuts are exactly str.split's
+        return tuple(template.split("{}")), None
     segments: list[str] = []
     current: list[str] = []
     index, size = 0, len(template)

@@ -8,25 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statewright.core.jsonpath.errors import PathSyntaxError
-from statewright.core.jsonpath.filters import (
-    FUNCTIONS,
-    SYMBOL_OPERATORS,
-    WORD_OPERATORS,
-    AbsolutePath,
-    And,
-    Compare,
-    Exists,
-    Expr,
-    Literal,
-    Not,
-    Operand,
-    Or,
-    Regex,
-    RelativePath,
-)
 from statewright.core.jsonpath.steps import (
     DeepScan,
     Filter,
@@ -40,12 +24,19 @@ from statewright.core.jsonpath.steps import (
     is_definite,
 )
 
+if TYPE_CHECKING:
+    from statewright.core.jsonpath.filters import Expr, Operand, Regex
+
+# statewright.core.jsonpath.filters is imported where a filter or a path function is parsed: most paths
+# have neither, and importing it costs more than parsing a hundred paths.
+
 # Characters that end a dot-notation name. Inside a filter the expression's own syntax ends it too.
 _NAME_END = frozenset(".[( \t\r\n")
 _FILTER_NAME_END = _NAME_END | frozenset(")]=!<>&|,~")
-_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_SLICE = re.compile(r"\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?")
-_INDEXES = re.compile(r"\s*-?\d+\s*(?:,\s*-?\d+\s*)*")
+# Compiled on first use (re's cache): most paths have no filter, slice or index list.
+_NUMBER = r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?"
+_SLICE = r"\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?"
+_INDEXES = r"\s*-?\d+\s*(?:,\s*-?\d+\s*)*"
 
 
 def is_variable_char(char: str) -> bool:
@@ -155,6 +146,8 @@ class PathParser:
         return self.text[start:self.pos]
 
     def read_function(self, name: str) -> str:
+        from statewright.core.jsonpath.filters import FUNCTIONS
+
         if name not in FUNCTIONS:
             known = ", ".join(f"{n}()" for n in FUNCTIONS)
             raise self.error(f"unknown path function '{name}()'; known functions: {known}",
@@ -227,7 +220,7 @@ class PathParser:
             raise self.error("unclosed '['", start - 1)
         body = self.text[start:end]
         if ":" in body:
-            match = _SLICE.fullmatch(body)
+            match = re.fullmatch(_SLICE, body)
             if match is None:
                 raise self.error("invalid slice; expected [start:end] or [start:end:step] with integers")
             begin, stop, step = (int(g) if g is not None else None for g in match.groups())
@@ -235,7 +228,7 @@ class PathParser:
                 raise self.error("a slice step cannot be 0", start + body.rfind(":") + 1)
             self.pos = start + len(body)
             return Slice(begin, stop, step)
-        if _INDEXES.fullmatch(body) is None or not body.strip():
+        if re.fullmatch(_INDEXES, body) is None or not body.strip():
             raise self.error(f"invalid array index '{body.strip()}'; expected an integer, '*', a slice, "
                              "a quoted name or a filter")
         indexes = tuple(int(part) for part in body.split(","))
@@ -253,12 +246,16 @@ class PathParser:
         return Filter(expr)
 
     def parse_or(self) -> Expr:
+        from statewright.core.jsonpath.filters import Or
+
         parts = [self.parse_and()]
         while self.at_operator("||"):
             parts.append(self.parse_and())
         return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
     def parse_and(self) -> Expr:
+        from statewright.core.jsonpath.filters import And
+
         parts = [self.parse_unary()]
         while self.at_operator("&&"):
             parts.append(self.parse_unary())
@@ -273,6 +270,8 @@ class PathParser:
         return False
 
     def parse_unary(self) -> Expr:
+        from statewright.core.jsonpath.filters import Compare, Exists, Not
+
         self.skip_spaces()
         if self.peek() == "!" and self.peek(1) != "=":
             self.pos += 1
@@ -293,6 +292,8 @@ class PathParser:
         return Compare(left, op, right)
 
     def read_operator(self) -> str | None:
+        from statewright.core.jsonpath.filters import SYMBOL_OPERATORS, WORD_OPERATORS
+
         for op in SYMBOL_OPERATORS:
             if self.text.startswith(op, self.pos):
                 self.pos += len(op)
@@ -305,6 +306,8 @@ class PathParser:
         return None
 
     def parse_operand(self) -> Operand:
+        from statewright.core.jsonpath.filters import AbsolutePath, Literal, RelativePath
+
         char, start = self.peek(), self.pos
         if char == "@":
             self.pos += 1
@@ -322,7 +325,7 @@ class PathParser:
             if self.text.startswith(word, self.pos):
                 self.pos += len(word)
                 return Literal(value)
-        match = _NUMBER.match(self.text, self.pos)
+        match = re.compile(_NUMBER).match(self.text, self.pos)
         if match:
             self.pos = match.end()
             return Literal(json.loads(match.group()))
@@ -355,6 +358,8 @@ class PathParser:
                 chars.append(char)
 
     def read_regex(self) -> Regex:
+        from statewright.core.jsonpath.filters import Regex
+
         start = self.pos
         end = self.pos + 1
         while end < len(self.text) and self.text[end] != "/":
@@ -373,6 +378,8 @@ class PathParser:
             raise self.error(f"invalid regular expression: {exc}", start) from exc
 
     def read_list_literal(self) -> list[Any]:
+        from statewright.core.jsonpath.filters import Literal
+
         self.pos += 1
         items: list[Any] = []
         self.skip_spaces()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
 from statewright.core.jsonpath.errors import PathNotFound, UndefinedVariable
-from statewright.core.jsonpath.filters import FUNCTIONS, MISSING
 from statewright.core.jsonpath.parser import PathParser
 from statewright.core.jsonpath.steps import Index, Name, Step, is_definite
 
@@ -47,21 +47,28 @@ class JsonPath:
     @classmethod
     def build(cls, text: str, root: Root, variable: str | None, steps: tuple[Step, ...],
               function: str | None) -> JsonPath:
-        simple = all(isinstance(step, Name | Index) for step in steps)
-        keys = tuple(
-            step.name if isinstance(step, Name) else step.index for step in steps  # type: ignore[union-attr]
-        ) if simple else ()
-        prefix = _ROOT_TEXT.get(root) or f"${variable}"
-        normalized = prefix + "".join(step.normalized() for step in steps)
+        # One plain loop: every lint run builds a path for each distinct path text it checks.
+        simple = True
+        keys: list[str | int] = []
+        normalized = _ROOT_TEXT.get(root) or f"${variable}"
+        for step in steps:
+            if isinstance(step, Name):
+                keys.append(step.name)
+            elif isinstance(step, Index):
+                keys.append(step.index)
+            else:
+                simple = False
+            normalized += step.normalized()
         if function is not None:
             normalized += f".{function}()"
+        steps_definite = True if simple else is_definite(steps)  # names and indexes are definite
         return cls(
-            text=text, root=root, variable=variable, steps=steps, function=function,
-            is_reference=simple and function is None,
-            is_definite=function is not None or is_definite(steps),
-            normalized=normalized,
-            _keys=keys if simple and function is None else None,
-            _steps_definite=is_definite(steps),
+            text, root, variable, steps, function,
+            simple and function is None,
+            function is not None or steps_definite,
+            normalized,
+            tuple(keys) if simple and function is None else None,
+            steps_definite,
         )
 
     # ------------------------------------------------------------------ evaluation
@@ -74,6 +81,8 @@ class JsonPath:
                 break
         if self.function is None:
             return nodes
+        from statewright.core.jsonpath.filters import FUNCTIONS, MISSING
+
         if self._steps_definite:
             if not nodes:
                 return []
@@ -136,5 +145,32 @@ def parse_path(text: str) -> JsonPath:
     Raises:
         PathSyntaxError: with a 1-based ``column`` inside ``text``.
     """
+    simple = _SIMPLE_PATH.fullmatch(text)
+    if simple is not None:
+        # The common shape ($.a.b, $$.Execution.Id, $var.x[0]) read without the parser: the steps are
+        # the ones it would build (a name of word characters, a non-negative index), so is the JsonPath.
+        head, tail = simple.groups()
+        if head == "$":
+            root, variable = "context", None
+        elif head:
+            root, variable = "variable", head
+        else:
+            root, variable = "input", None
+        steps = tuple(
+            Name(name) if name else Index(int(index)) for name, index in _SIMPLE_STEP.findall(tail)
+        ) if tail else ()
+        return JsonPath.build(text, root, variable, steps, None)  # type: ignore[arg-type]
     root, variable, steps, function = PathParser(text).parse()
     return JsonPath.build(text, root, variable, steps, function)  # type: ignore[arg-type]
+
+
+def is_plain_path(text: str) -> bool:
+    """True for a path of ``.name`` and ``[index]`` steps only (``$.a.b[0]``, ``$$.Execution.Id``, ``$var.x``).
+
+    Such a path always parses, and is a Reference Path: a linter can accept it without building it.
+    """
+    return _SIMPLE_PATH.fullmatch(text) is not None
+
+
+_SIMPLE_PATH = re.compile(r"\$(\$|[A-Za-z_][A-Za-z0-9_]*)?((?:\.[A-Za-z0-9_]+|\[[0-9]+\])*)")
+_SIMPLE_STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[([0-9]+)\]")

@@ -39,6 +39,9 @@ class Machine:
     timeout_seconds: float | None
     query_language: str
     definition: Mapping[str, Any] = field(repr=False, compare=False)
+    # Some state evaluates JSONata (whose $now/$random read the execution's time and seed): executions
+    # of a JSONPath-only machine skip handing those over before every decision.
+    uses_jsonata: bool = field(default=True, repr=False, compare=False)
 
 
 def compile_machine(definition: dict[str, Any]) -> Machine:
@@ -55,4 +58,16 @@ def compile_machine(definition: dict[str, Any]) -> Machine:
         timeout_seconds=definition.get("TimeoutSeconds"),
         query_language=language,
         definition=definition,
+        uses_jsonata=_mentions_jsonata(definition),
     )
+
+
+def _mentions_jsonata(value: Any) -> bool:
+    """Whether any ``QueryLanguage`` in the definition, at any depth, is JSONata."""
+    if isinstance(value, dict):
+        if value.get("QueryLanguage") == "JSONata":
+            return True
+        return any(_mentions_jsonata(item) for item in value.values() if isinstance(item, dict | list))
+    if isinstance(value, list):
+        return any(_mentions_jsonata(item) for item in value if isinstance(item, dict | list))
+    return False

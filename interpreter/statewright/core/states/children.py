@@ -76,17 +76,16 @@ def start(exe: Execution, parent: Frame, group: Group) -> bool:
 
 
 def _launch(exe: Execution, group: Group) -> None:
-    from statewright.core.execution import Frame
-
     index = group.next_index
     group.next_index += 1
     parent = group.parent
+    frame_type = parent.__class__  # the core's Frame, without an import statement per child (~1.4 µs)
     start_state = group.starts[index if len(group.starts) > 1 else 0]
     if group.kind == DISTRIBUTED:
-        child = Frame(start_state, group.inputs[index], 0, [], group, index, parent.variables)
+        child = frame_type(start_state, group.inputs[index], 0, [], group, index, parent.variables)
     else:
-        child = Frame(start_state, group.inputs[index], group.source, parent.history, group, index,
-                      parent.variables)
+        child = frame_type(start_state, group.inputs[index], group.source, parent.history, group, index,
+                           parent.variables)
     if group.kind == MAP:
         exe.emit(child, "MapIterationStarted", {"index": index, "name": group.state.name})
     group.running[index] = child

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from statewright.core.choice import CompiledRule
-from statewright.core.dataflow import check_assigned
+from statewright.core.dataflow import JsonPathFlow, check_assigned
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import HistoryEvent
 from statewright.core.jsonata.flow import states_binding
@@ -43,6 +43,25 @@ class ChoiceState(State):
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         raw = frame.data
         flow = self.flow
+        if flow.__class__ is JsonPathFlow and flow.input_path is None and flow.output_path is None \
+                and not self.needs_context and self.assign is None and not self.rule_assigns and not self.rule_outputs:
+            # Plain JSONPath rules without InputPath, OutputPath, $$ or Assign: the input passes on as it is.
+            variables = frame.variables
+            target = self.default_state
+            try:
+                for index, rule in enumerate(self.rules):
+                    if rule.matches(raw, None, variables):
+                        target = self.rule_states[index]
+                        break
+                if target is None:
+                    raise StatesError(ErrorName.NO_CHOICE_MATCHED,
+                                      f"No Choice Rule matched and no Default in state '{self.name}'.")
+            except StatesError as error:
+                return exe.state_failed(frame, self, error)
+            exe.emit(frame, "ChoiceStateExited", {"name": self.name, "output": raw})
+            frame.data = raw
+            frame.state = target
+            return True
         try:
             # Rules may read $$: hand them a builder so the object is made only if a rule asks.
             context: Any = (lambda: exe.context_object(frame, self)) if self.needs_context else None

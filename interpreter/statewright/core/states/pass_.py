@@ -54,7 +54,12 @@ class PassState(State):
                     value = flow.parameters.evaluate(value, context, variables, exe.rng)
                 assigned = None if self.assign is None else check_assigned(
                     self.assign.evaluate(value, context, variables, exe.rng))
-                output = flow.place_result(raw, value)
+                key = flow.result_key
+                if key is not None and raw.__class__ is dict:  # ResultPath $.x: what place_result does
+                    output = dict(raw)
+                    output[key] = value
+                else:
+                    output = flow.place_result(raw, value)
                 if flow.output_path is not None:
                     output = flow.output(output, context, variables)
         except StatesError as error:

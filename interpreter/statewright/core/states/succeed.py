@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from statewright.core.dataflow import JsonPathFlow
 from statewright.core.errors import StatesError
+from statewright.core.events import HistoryEvent
 from statewright.core.states.base import State
 
 if TYPE_CHECKING:
@@ -16,6 +18,25 @@ if TYPE_CHECKING:
 class SucceedState(State):
     entered_type = "SucceedStateEntered"
     exited_type = "SucceedStateExited"
+
+    def enter(self, exe: Execution, frame: Frame) -> bool:
+        flow = self.flow
+        if flow.__class__ is not JsonPathFlow or flow.input_path is not None or flow.output_path is not None:
+            return State.enter(self, exe, frame)
+        # No InputPath or OutputPath: the input is the output, and nothing can fail before the scope ends.
+        # The two events are appended here directly (what State.enter and Execution.emit do).
+        data = frame.data
+        history = frame.history
+        now = exe.now
+        entered_id = len(history) + 1
+        history.append(HistoryEvent(entered_id, frame.prev, "SucceedStateEntered", now,
+                                    {"name": self.name, "input": data}))
+        history.append(HistoryEvent(entered_id + 1, entered_id, "SucceedStateExited", now,
+                                    {"name": self.name, "output": data}))
+        frame.entered_id = entered_id
+        frame.entered_time = now
+        frame.prev = entered_id + 1
+        return exe.finish(frame, data)
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         try:

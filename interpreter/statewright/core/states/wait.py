@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core.dataflow import JsonPathFlow, runtime_error
 from statewright.core.errors import StatesError
+from statewright.core.events import HistoryEvent
 from statewright.core.history import json_text
 from statewright.core.jsonata import QueryEvaluationError
 from statewright.core.jsonata.flow import states_binding
@@ -37,6 +38,23 @@ class WaitState(State):
     seconds_path: JsonPath | None = None
     timestamp_path: JsonPath | None = None
     timestamp_value: Any = None  # a JSONata ``Timestamp`` expression (spec/jsonata.md)
+
+    def enter(self, exe: Execution, frame: Frame) -> bool:
+        flow = self.flow
+        if self.seconds is None or flow.__class__ is not JsonPathFlow or flow.input_path is not None:
+            return State.enter(self, exe, frame)
+        # The common ``Seconds: n`` without InputPath: State.enter and attempt() inlined (nothing can fail).
+        history = frame.history
+        now = exe.now
+        data = frame.data
+        entered_id = len(history) + 1
+        history.append(HistoryEvent(entered_id, frame.prev, "WaitStateEntered", now,
+                                    {"name": self.name, "input": data}))
+        frame.prev = frame.entered_id = entered_id
+        frame.entered_time = now
+        frame.effective = data
+        exe.start_timer(frame, now + self.seconds, WAIT_DONE)
+        return False
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         try:
@@ -86,6 +104,11 @@ class WaitState(State):
     def on_timer(self, exe: Execution, frame: Frame, purpose: int) -> bool:
         effective = frame.effective
         frame.effective = None
+        flow = self.flow
+        if self.assign is None and flow.__class__ is JsonPathFlow and flow.output_path is None:
+            # No Assign, no OutputPath: the effective input passes on as it is (what exit() records).
+            exe.emit(frame, "WaitStateExited", {"name": self.name, "output": effective})
+            return exe.transition(frame, self, effective)
         try:
             context = self.context(exe, frame)
             assigned = self.assigned(exe, frame, effective, context)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from statewright.lint.context import LintContext, Scope, StateRef
-from statewright.lint.rules._support import is_jsonata_state, list_items
+from statewright.lint.context import JSONATA, LintContext, Scope, StateRef
+from statewright.lint.rules._support import has_placeholder
 
 
 class Transition(NamedTuple):
@@ -45,13 +45,17 @@ class ChoiceRule(NamedTuple):
 
 
 class Handler(NamedTuple):
-    """One retrier (``Retry``) or catcher (``Catch``)."""
+    """One retrier (``Retry``) or catcher (``Catch``). The pointer is built only when a finding needs it."""
 
     field: str
     index: int
     count: int  # how many entries the field holds
     body: dict[str, Any]
-    pointer: str
+    state: StateRef
+
+    @property
+    def pointer(self) -> str:
+        return self.state.field_pointer(self.field, self.index)
 
     @property
     def label(self) -> str:
@@ -72,73 +76,141 @@ class Facts:
     rules: dict[str, list[ChoiceRule]] = field(default_factory=dict)
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
     # Filled on first use by statewright.lint.rules.dataflow.dollar_keys (three rules read it).
-    dollar_keys: dict[str, list[tuple[str, str, str, Any]]] = field(default_factory=dict)
+    dollar_keys: dict[str, list[tuple[tuple[str | int, ...], str, str, Any]]] = field(default_factory=dict)
+    # The targets of each state's moves that are states of its own scope, in order (the graph rules).
+    successors: dict[str, list[str]] = field(default_factory=dict)
+    # Pointers of the scopes where some transition target holds a deployment placeholder.
+    placeholder_scopes: set[str] = field(default_factory=set)
+    # Filled on first use by statewright.lint.rules.variables.expression_strings (SW704, SW711, SW712).
+    strings: dict[str, list[tuple[tuple[str | int, ...], str, str]]] = field(default_factory=dict)
+    # Scope pointer -> the names reached from its StartAt (statewright.lint.rules.graph, on first use).
+    reached: dict[str, set[str]] = field(default_factory=dict)
+    _jsonpath_states: list[StateRef] | None = None
+    _jsonata_states: list[StateRef] | None = None
 
     @property
     def jsonpath_states(self) -> list[StateRef]:
-        return [state for state in self.states if not is_jsonata_state(state)]
+        if self._jsonpath_states is None:
+            self._jsonpath_states = [state for state in self.states if state.query_language != JSONATA]
+        return self._jsonpath_states
 
     @property
     def jsonata_states(self) -> list[StateRef]:
-        return [state for state in self.states if is_jsonata_state(state)]
+        if self._jsonata_states is None:
+            self._jsonata_states = [state for state in self.states if state.query_language == JSONATA]
+        return self._jsonata_states
+
+
+_NO_RULES: list[ChoiceRule] = []  # shared by every state that is not a Choice: rules only read these lists
+_NO_HANDLERS: list[Handler] = []
 
 
 def facts(context: LintContext) -> Facts:
     """The scopes, transitions, Choice rules and handlers of every state, computed once per lint run."""
     cached = context.memo.get("facts")
     if cached is not None:
-        return cached
+        return cached  # type: ignore[no-any-return]
     found = Facts()
+    states, moves, rules, handler_lists = found.states, found.moves, found.rules, found.handlers
+    successors = found.successors
     for scope in context.scopes:
         refs = {state.name: state for state in context.states_of(scope)}
         found.scopes.append((scope, refs))
+        placeholder = False
         for state in refs.values():
-            found.states.append(state)
-            found.moves[state.pointer] = transitions(state)
-            found.rules[state.pointer] = choice_rules(state)
-            found.handlers[state.pointer] = handlers(state)
+            states.append(state)
+            pointer, body = state.pointer, state.body
+            if state.type != "Choice" and "Catch" not in body:
+                # transitions(), inlined for the usual state: a Next at most, no Choice rules.
+                target = body.get("Next")
+                if isinstance(target, str):
+                    moves[pointer] = [_tuple_new(Transition, (state, _NEXT, target))]
+                    successors[pointer] = [target] if target in refs else []
+                    if not placeholder and "${" in target and has_placeholder(target):
+                        placeholder = True
+                else:
+                    moves[pointer] = []
+                    successors[pointer] = []
+                rules[pointer] = _NO_RULES
+            else:
+                found_moves = moves[pointer] = transitions(state)
+                successors[pointer] = [move[2] for move in found_moves if move[2] in refs]
+                if not placeholder:
+                    for move in found_moves:
+                        if "${" in move.target and has_placeholder(move.target):
+                            placeholder = True
+                rules[pointer] = choice_rules(state) if state.type == "Choice" else _NO_RULES
+            handler_lists[pointer] = handlers(state) if "Retry" in body or "Catch" in body else _NO_HANDLERS
+        if placeholder:
+            found.placeholder_scopes.add(scope.pointer)
     context.memo["facts"] = found
     return found
+
+
+_tuple_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (thousands per run)
+_NEXT = ("Next",)
+_DEFAULT = ("Default",)
 
 
 def transitions(state: StateRef) -> list[Transition]:
     """Every named target a state can move to (string values only; the schema reports other types)."""
     body = state.body
+    target = body.get("Next")
+    if state.type != "Choice" and "Catch" not in body:  # most states: Next at most
+        return [_tuple_new(Transition, (state, _NEXT, target))] if isinstance(target, str) else []
     found: list[Transition] = []
-    if isinstance(body.get("Next"), str):
-        found.append(Transition(state, ("Next",), body["Next"]))
+    if isinstance(target, str):
+        found.append(_tuple_new(Transition, (state, _NEXT, target)))
     if state.type == "Choice":
-        for index, choice in list_items(body.get("Choices")):
-            if isinstance(choice.get("Next"), str):
-                found.append(Transition(state, ("Choices", index, "Next"), choice["Next"]))
-        if isinstance(body.get("Default"), str):
-            found.append(Transition(state, ("Default",), body["Default"]))
-    if "Catch" in body:
-        for index, catcher in list_items(body["Catch"]):
-            if isinstance(catcher.get("Next"), str):
-                found.append(Transition(state, ("Catch", index, "Next"), catcher["Next"]))
+        choices = body.get("Choices")
+        if isinstance(choices, list):
+            for index, choice in enumerate(choices):
+                if isinstance(choice, dict):
+                    target = choice.get("Next")
+                    if isinstance(target, str):
+                        found.append(_tuple_new(Transition, (state, ("Choices", index, "Next"), target)))
+        target = body.get("Default")
+        if isinstance(target, str):
+            found.append(_tuple_new(Transition, (state, _DEFAULT, target)))
+    catchers = body.get("Catch")
+    if isinstance(catchers, list):
+        for index, catcher in enumerate(catchers):
+            if isinstance(catcher, dict):
+                target = catcher.get("Next")
+                if isinstance(target, str):
+                    found.append(_tuple_new(Transition, (state, ("Catch", index, "Next"), target)))
     return found
 
 
 def choice_rules(state: StateRef) -> list[ChoiceRule]:
     """Every rule of a Choice state, depth-first; nothing for other states or unreadable shapes."""
-    if state.type != "Choice":
+    choices = state.body.get("Choices") if state.type == "Choice" else None
+    if not isinstance(choices, list):
         return []
     found: list[ChoiceRule] = []
+    base = state.field_pointer("Choices")
     stack = [
-        ChoiceRule(body, state.field_pointer("Choices", index), f"Choices[{index}]", False)
-        for index, body in reversed(list(list_items(state.body.get("Choices"))))
+        _tuple_new(ChoiceRule, (body, f"{base}/{index}", f"Choices[{index}]", False))
+        for index, body in reversed(list(enumerate(choices)))
+        if isinstance(body, dict)
     ]
     while stack:  # iterative: a deeply nested rule must not exhaust Python's recursion limit
         current = stack.pop()
         found.append(current)
+        body = current.body
+        if "And" not in body and "Or" not in body and "Not" not in body:
+            continue  # a comparison: no nested rules (most rules)
         children: list[ChoiceRule] = []
         for key in ("And", "Or"):
-            for index, body in list_items(current.body.get(key)):
-                children.append(ChoiceRule(body, f"{current.pointer}/{key}/{index}",
-                                           f"{current.label}.{key}[{index}]", True))
-        if isinstance(current.body.get("Not"), dict):
-            children.append(ChoiceRule(current.body["Not"], f"{current.pointer}/Not", f"{current.label}.Not", True))
+            items = body.get(key)
+            if isinstance(items, list):
+                for index, item in enumerate(items):
+                    if isinstance(item, dict):
+                        children.append(_tuple_new(ChoiceRule, (item, f"{current.pointer}/{key}/{index}",
+                                                                f"{current.label}.{key}[{index}]", True)))
+        negated = body.get("Not")
+        if isinstance(negated, dict):
+            children.append(_tuple_new(ChoiceRule, (negated, f"{current.pointer}/Not", f"{current.label}.Not", True)))
         stack.extend(reversed(children))
     return found
 
@@ -148,6 +220,8 @@ def handlers(state: StateRef) -> list[Handler]:
     for name in ("Retry", "Catch"):
         entries = state.body.get(name)
         if isinstance(entries, list):
-            for index, body in list_items(entries):
-                found.append(Handler(name, index, len(entries), body, state.field_pointer(name, index)))
+            count = len(entries)
+            for index, body in enumerate(entries):
+                if isinstance(body, dict):
+                    found.append(_tuple_new(Handler, (name, index, count, body, state)))
     return found

@@ -9,10 +9,11 @@ import datetime
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
-from statewright.core.intrinsics import IntrinsicSyntaxError, parse_intrinsic
-from statewright.core.jsonpath import PathSyntaxError, parse_path
+from statewright.core.intrinsics import IntrinsicSyntaxError, check_intrinsic
+from statewright.core.jsonpath import PathSyntaxError, is_plain_path, parse_path
 from statewright.lint.context import JSONATA, PLACEHOLDER, StateRef
 
 # Fields whose value is a path into the input, the context object or a variable (spec/data-flow.md).
@@ -64,8 +65,13 @@ def is_jsonata_state(state: StateRef) -> bool:
     return state.query_language == JSONATA
 
 
+# The syntax checks are pure functions of the text, and a definition repeats its paths ($.order.id in
+# every state): each distinct text is checked once per process.
+@lru_cache(maxsize=16384)
 def path_error(text: str, *, reference: bool = False) -> str | None:
     """Why ``text`` is not a valid path (or Reference Path), or ``None`` when it is."""
+    if is_plain_path(text):
+        return None  # names and indexes only: valid, and a Reference Path
     try:
         parsed = parse_path(text)
     except PathSyntaxError as error:
@@ -76,15 +82,17 @@ def path_error(text: str, *, reference: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def intrinsic_error(text: str) -> str | None:
     """Why ``text`` is not a valid intrinsic function call, or ``None`` when it is."""
     try:
-        parse_intrinsic(text)
+        check_intrinsic(text)
     except IntrinsicSyntaxError as error:
         return _syntax_message(error)
     return None
 
 
+@lru_cache(maxsize=16384)
 def path_or_intrinsic_error(text: str) -> str | None:
     """Why ``text`` is neither a path nor an intrinsic call; the intrinsic's reason when it looks like one."""
     if text.startswith("States."):
@@ -96,20 +104,6 @@ def _syntax_message(error: Exception) -> str:
     message = getattr(error, "message", None) or str(error)
     column = getattr(error, "column", None)
     return f"{message} (column {column})" if isinstance(column, int) else str(message)
-
-
-def walk_templates(value: Any, pointer: str) -> Iterator[tuple[str, str, Any]]:
-    """Every (pointer, key, value) of an object key at any depth of a payload template."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                continue
-            item_pointer = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
-            yield item_pointer, key, item
-            yield from walk_templates(item, item_pointer)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from walk_templates(item, f"{pointer}/{index}")
 
 
 def list_items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -131,14 +125,13 @@ def quote(value: Any) -> str:
 
 # RFC 3339 date-time: full date, "T", full time with seconds, optional fraction, "Z" or a numeric offset.
 # AWS rejects "05-12-2016T21:29:29Z" (no full date), "2016-12-05 21:29:29Z" (no "T") and hour 25.
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))"
-)
+# Compiled on first use (re's cache): most definitions have no timestamp.
+_RFC3339 = r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))"
 
 
 def is_rfc3339(text: str) -> bool:
     """True when ``text`` is an RFC 3339 date-time naming a real day and time."""
-    match = _RFC3339.fullmatch(text)
+    match = re.fullmatch(_RFC3339, text)
     if match is None:
         return False
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])

@@ -226,7 +226,7 @@ def choice_condition_missing(context: LintContext) -> Iterator[Finding]:
 
 
 # In StringMatches only "*" (any characters) is special; "\*" is a literal star and "\\" a backslash.
-_BAD_ESCAPE = re.compile(r"\\(?:[^*\\]|$)")
+_BAD_ESCAPE = r"\\(?:[^*\\]|$)"  # compiled on first use (re's cache)
 
 
 @rule("SW308", "string-matches-escape", Severity.WARNING)
@@ -253,7 +253,7 @@ def string_matches_escape(context: LintContext) -> Iterator[Finding]:
     """
     for state, choice in _jsonpath_rules(context):
         pattern = choice.body.get("StringMatches")
-        if isinstance(pattern, str) and _BAD_ESCAPE.search(pattern.replace("\\\\", "")):
+        if isinstance(pattern, str) and re.search(_BAD_ESCAPE, pattern.replace("\\\\", "")):
             yield Finding(
                 f"'StringMatches' pattern {quote(pattern)} in Choice rule {choice.label} of state '{state.name}' "
                 "escapes a character other than '*' or '\\'; the pattern is not a regular expression.",

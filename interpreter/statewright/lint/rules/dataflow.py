@@ -6,9 +6,10 @@ there, which AWS accepts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from statewright.core.jsonpath import is_plain_path
 from statewright.lint.context import LintContext, StateRef
 from statewright.lint.diagnostic import Finding, Severity
 from statewright.lint.registry import rule
@@ -18,11 +19,9 @@ from statewright.lint.rules._support import (
     PATH_OR_INTRINSIC_FIELDS,
     TEMPLATE_FIELDS,
     has_placeholder,
-    list_items,
     path_error,
     path_or_intrinsic_error,
     quote,
-    walk_templates,
 )
 from statewright.lint.rules.choice import PATH_OPERATORS
 
@@ -31,21 +30,27 @@ def _jsonpath_states(context: LintContext) -> list[StateRef]:
     return facts(context).jsonpath_states
 
 
-def _path_fields(state: StateRef, choices: list[ChoiceRule]) -> Iterator[tuple[str, str, Any, bool]]:
-    """(pointer, field label, value, also an intrinsic?) for every path-valued field of a state."""
+_PATH_SET = frozenset(PATH_FIELDS)
+_PATH_ORDER = {name: index for index, name in enumerate(PATH_FIELDS)}
+
+
+def _path_fields(state: StateRef, choices: list[ChoiceRule]) -> Iterator[tuple[tuple[str, ...] | str, str, Any, bool]]:
+    """(path from the state or pointer, field label, value, also an intrinsic?) for every path-valued field."""
     body = state.body
-    for name in PATH_FIELDS:
-        if name in body:
-            yield state.field_pointer(name), name, body[name], False
+    present = [name for name in body if name in _PATH_SET]
+    if len(present) > 1:
+        present.sort(key=_PATH_ORDER.__getitem__)
+    for name in present:  # PATH_FIELDS, in their order: a state has few of them
+        yield (name,), name, body[name], False
     if state.type == "Fail":
         for name in PATH_OR_INTRINSIC_FIELDS:
             if name in body:
-                yield state.field_pointer(name), name, body[name], True
+                yield (name,), name, body[name], True
     reader = body.get("ItemReader")
     if isinstance(reader, dict) and isinstance(reader.get("ReaderConfig"), dict):
         config = reader["ReaderConfig"]
         if "MaxItemsPath" in config:
-            yield state.field_pointer("ItemReader", "ReaderConfig", "MaxItemsPath"), \
+            yield ("ItemReader", "ReaderConfig", "MaxItemsPath"), \
                 "ItemReader.ReaderConfig.MaxItemsPath", config["MaxItemsPath"], False
     for choice in choices:
         for key, value in choice.body.items():
@@ -79,7 +84,11 @@ def invalid_path(context: LintContext) -> Iterator[Finding]:
     """
     known = facts(context)
     for state in known.jsonpath_states:
-        for pointer, field, value, intrinsic_allowed in _path_fields(state, known.rules[state.pointer]):
+        choices = known.rules[state.pointer]
+        if not choices and _PATH_SET.isdisjoint(state.body) and "ItemReader" not in state.body \
+                and state.type != "Fail":
+            continue  # no path field at all (_path_fields would find nothing)
+        for where, field, value, intrinsic_allowed in _path_fields(state, choices):
             if not isinstance(value, str) or has_placeholder(value):
                 continue  # null or another type: the schema pass says what is allowed
             problem = path_or_intrinsic_error(value) if intrinsic_allowed else path_error(value)
@@ -87,17 +96,20 @@ def invalid_path(context: LintContext) -> Iterator[Finding]:
                 kind = "a path or an intrinsic function call" if intrinsic_allowed else "a path"
                 yield Finding(
                     f"Field '{field}' of state '{state.name}' must be {kind}; {quote(value)} is not: {problem}.",
-                    pointer, state=state.name, field=field,
+                    where if isinstance(where, str) else state.field_pointer(*where), state=state.name, field=field,
                 )
 
 
-def result_paths(state: StateRef) -> Iterator[tuple[str, str, Any]]:
-    if "ResultPath" in state.body:
-        yield state.field_pointer("ResultPath"), "ResultPath", state.body["ResultPath"]
-    for index, catcher in list_items(state.body.get("Catch")):
-        if "ResultPath" in catcher:
-            yield state.field_pointer("Catch", index, "ResultPath"), f"Catch[{index}].ResultPath", \
-                catcher["ResultPath"]
+def result_paths(state: StateRef) -> Iterator[tuple[tuple[str | int, ...], str, Any]]:
+    """(path from the state, field, value) of the state's and its catchers' ResultPath."""
+    body = state.body
+    if "ResultPath" in body:
+        yield ("ResultPath",), "ResultPath", body["ResultPath"]
+    catchers = body.get("Catch")
+    if isinstance(catchers, list):
+        for index, catcher in enumerate(catchers):
+            if isinstance(catcher, dict) and "ResultPath" in catcher:
+                yield ("Catch", index, "ResultPath"), f"Catch[{index}].ResultPath", catcher["ResultPath"]
 
 
 @rule("SW402", "invalid-result-path", Severity.ERROR)
@@ -122,7 +134,15 @@ def invalid_result_path(context: LintContext) -> Iterator[Finding]:
     ```
     """
     for state in _jsonpath_states(context):
-        for pointer, field, value in result_paths(state):
+        body = state.body
+        if "Catch" not in body:  # result_paths, for the usual state: its own ResultPath at most
+            value = body.get("ResultPath")
+            if not isinstance(value, str) or (is_plain_path(value) and not value.startswith("$$")):
+                continue  # absent, null (or another type: the schema's), or a plain Reference Path
+            candidates: Iterable[tuple[tuple[str | int, ...], str, Any]] = ((("ResultPath",), "ResultPath", value),)
+        else:
+            candidates = result_paths(state)
+        for path, field, value in candidates:
             if not isinstance(value, str) or has_placeholder(value):
                 continue
             problem = path_error(value, reference=True)
@@ -132,37 +152,58 @@ def invalid_result_path(context: LintContext) -> Iterator[Finding]:
                 yield Finding(
                     f"Field '{field}' of state '{state.name}' must be a Reference Path or null; {quote(value)} "
                     f"is not: {problem}.",
-                    pointer, state=state.name, field=field,
+                    state.field_pointer(*path), state=state.name, field=field,
                 )
 
 
-def _templates(state: StateRef) -> Iterator[tuple[str, str, Any]]:
-    """(pointer, field, value) of every payload template of a state."""
-    body = state.body
-    for name in TEMPLATE_FIELDS:
-        if name in body:
-            yield state.field_pointer(name), name, body[name]
-    for index, catcher in list_items(body.get("Catch")):
-        if "Assign" in catcher:
-            yield state.field_pointer("Catch", index, "Assign"), f"Catch[{index}].Assign", catcher["Assign"]
-    if state.type == "Choice":
-        for index, choice in list_items(body.get("Choices")):
-            if "Assign" in choice:
-                yield state.field_pointer("Choices", index, "Assign"), f"Choices[{index}].Assign", choice["Assign"]
-
-
-def dollar_keys(state: StateRef, known: Facts) -> list[tuple[str, str, str, Any]]:
-    """(pointer, field, key, value) of every key ending in '.$' inside the state's payload templates."""
+def dollar_keys(state: StateRef, known: Facts) -> list[tuple[tuple[str | int, ...], str, str, Any]]:
+    """(path from the state, field, key, value) of every key ending in '.$' inside the state's payload
+    templates, in document order. The path becomes a pointer (``state.field_pointer(*path)``) only for a
+    finding: building one for each of thousands of keys would be most of the rules' cost."""
     found = known.dollar_keys.get(state.pointer)
     if found is None:
-        found = [
-            (pointer, field, key, value)
-            for template_pointer, field, template in _templates(state)
-            for pointer, key, value in walk_templates(template, template_pointer)
-            if key.endswith(".$")
-        ]
+        found = []
+        body = state.body
+        # _templates, unrolled: the template fields the state has (a state has few keys), in their order.
+        present = [] if _TEMPLATE_SET.isdisjoint(body) else [name for name in body if name in _TEMPLATE_SET]
+        if len(present) > 1:
+            present.sort(key=_TEMPLATE_ORDER.__getitem__)
+        for name in present:
+            template = body[name]
+            if isinstance(template, _CONTAINERS):
+                _collect_dollar_keys(template, (name,), name, found)
+        for key in ("Catch", "Choices"):
+            if key in body and (key == "Catch" or state.type == "Choice"):
+                items = body[key]
+                if isinstance(items, list):
+                    for index, item in enumerate(items):
+                        if isinstance(item, dict) and "Assign" in item and isinstance(item["Assign"], _CONTAINERS):
+                            _collect_dollar_keys(item["Assign"], (key, index, "Assign"), f"{key}[{index}].Assign",
+                                                 found)
         known.dollar_keys[state.pointer] = found
     return found
+
+
+_CONTAINERS = (dict, list)
+_TEMPLATE_SET = frozenset(TEMPLATE_FIELDS)
+_TEMPLATE_ORDER = {name: index for index, name in enumerate(TEMPLATE_FIELDS)}
+
+
+def _collect_dollar_keys(value: Any, path: tuple[str | int, ...], field: str,
+                         found: list[tuple[tuple[str | int, ...], str, str, Any]]) -> None:
+    # Object keys that are strings, at any depth (through objects and arrays), in document order.
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                continue
+            if key.endswith(".$"):
+                found.append(((*path, key), field, key, item))
+            if isinstance(item, _CONTAINERS):
+                _collect_dollar_keys(item, (*path, key), field, found)
+    else:
+        for index, item in enumerate(value):
+            if isinstance(item, _CONTAINERS):
+                _collect_dollar_keys(item, (*path, index), field, found)
 
 
 @rule("SW403", "invalid-dollar-value", Severity.ERROR)
@@ -193,7 +234,7 @@ def invalid_dollar_value(context: LintContext) -> Iterator[Finding]:
     """
     known = facts(context)
     for state in known.jsonpath_states:
-        for pointer, field, key, value in dollar_keys(state, known):
+        for path, field, key, value in dollar_keys(state, known):
             if not isinstance(value, str) or has_placeholder(value):
                 continue
             problem = path_or_intrinsic_error(value)
@@ -201,7 +242,7 @@ def invalid_dollar_value(context: LintContext) -> Iterator[Finding]:
                 yield Finding(
                     f"The value of '{key}' in field '{field}' of state '{state.name}' must be a path or an "
                     f"intrinsic function call; {quote(value)} is not: {problem}.",
-                    pointer, state=state.name, field=field,
+                    state.field_pointer(*path), state=state.name, field=field,
                 )
 
 
@@ -231,10 +272,10 @@ def dollar_key_not_string(context: LintContext) -> Iterator[Finding]:
     """
     known = facts(context)
     for state in known.jsonpath_states:
-        for pointer, field, key, value in dollar_keys(state, known):
+        for path, field, key, value in dollar_keys(state, known):
             if not isinstance(value, str):
                 yield Finding(
                     f"Key '{key}' in field '{field}' of state '{state.name}' ends in '.$', so its value must be a "
                     f"path or intrinsic string, not {quote(value)}; remove '.$' for a literal value.",
-                    pointer, state=state.name, field=field,
+                    state.field_pointer(*path), state=state.name, field=field,
                 )

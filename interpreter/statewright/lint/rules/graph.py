@@ -31,8 +31,17 @@ def _is_terminal(state: StateRef) -> bool:
     return state.body.get("End") is True
 
 
-def _outside_hint(scope: Scope, target: str) -> str:
-    """Explain a target that names a state of an enclosing scope: a branch cannot jump out."""
+def _outside_hint(scope: Scope, target: str, memo: dict[tuple[str, str], str] | None = None) -> str:
+    """Explain a target that names a state of an enclosing scope: a branch cannot jump out.
+
+    ``memo`` keeps the answer per scope and target: a definition that names one missing state in many
+    transitions must not search its thousand state names for a close match each time."""
+    if memo is not None:
+        key = (scope.pointer, target)
+        hint = memo.get(key)
+        if hint is None:
+            hint = memo[key] = _outside_hint(scope, target)
+        return hint
     parent = scope.parent_state
     while parent is not None:
         if target in parent.scope.states:
@@ -115,31 +124,37 @@ def transition_target_missing(context: LintContext) -> Iterator[Finding]:
     ```
     """
     known = facts(context)
+    hints: dict[tuple[str, str], str] = {}
     for state in known.states:
         for move in known.moves[state.pointer]:
             if move.target in state.scope.states or has_placeholder(move.target):
                 continue
             yield Finding(
                 f"State '{state.name}' field '{move.field}' names '{move.target}', which is not a state in "
-                f"this scope{_outside_hint(state.scope, move.target)}.",
+                f"this scope{_outside_hint(state.scope, move.target, hints)}.",
                 move.pointer, state=state.name, field=move.field,
             )
 
 
 def _reachable(known: Facts, scope: Scope, refs: dict[str, StateRef]) -> set[str]:
-    seen: set[str] = set()
+    """The states of ``scope`` reached from its StartAt (computed once per scope: SW203 and SW204 ask)."""
+    seen = known.reached.get(scope.pointer)
+    if seen is not None:
+        return seen
+    seen = known.reached[scope.pointer] = set()
+    successors = known.successors
     stack = [scope.start_at] if scope.start_at in refs else []
     while stack:
         name = stack.pop()
         if name in seen:
             continue
         seen.add(name)
-        stack.extend(m.target for m in known.moves[refs[name].pointer] if m.target in refs)
+        stack.extend(successors[refs[name].pointer])
     return seen
 
 
-def _has_placeholder_target(known: Facts, refs: dict[str, StateRef]) -> bool:
-    return any(has_placeholder(m.target) for s in refs.values() for m in known.moves[s.pointer])
+def _has_placeholder_target(known: Facts, scope: Scope) -> bool:
+    return scope.pointer in known.placeholder_scopes
 
 
 @rule("SW203", "unreachable-state", Severity.ERROR)
@@ -173,7 +188,7 @@ def unreachable_state(context: LintContext) -> Iterator[Finding]:
     known = facts(context)
     for scope, refs in known.scopes:
         # A missing StartAt is SW201's; a transition filled in at deploy time may reach any state.
-        if scope.start_at not in refs or _has_placeholder_target(known, refs):
+        if scope.start_at not in refs or _has_placeholder_target(known, scope):
             continue
         reached = _reachable(known, scope, refs)
         for state in refs.values():
@@ -218,19 +233,18 @@ def no_path_to_end(context: LintContext) -> Iterator[Finding]:
     """
     known = facts(context)
     for scope, refs in known.scopes:
-        if scope.start_at not in refs or _has_placeholder_target(known, refs):
+        if scope.start_at not in refs or _has_placeholder_target(known, scope):
             continue
         predecessors: dict[str, list[str]] = {name: [] for name in refs}
         exits: list[str] = []
         for name, ref in refs.items():
-            moves = known.moves[ref.pointer]
+            targets = known.successors[ref.pointer]
             # A missing target (SW202) or no transition at all (SW206, or a malformed state the schema
             # reports) counts as an exit, so one mistake does not also read as an endless loop.
-            if _is_terminal(ref) or not moves or any(m.target not in refs for m in moves):
+            if not targets or len(targets) != len(known.moves[ref.pointer]) or _is_terminal(ref):
                 exits.append(name)
-            for move in moves:
-                if move.target in refs:
-                    predecessors[move.target].append(name)
+            for target in targets:
+                predecessors[target].append(name)
         can_finish = set(exits)
         stack = list(exits)
         while stack:
@@ -239,6 +253,8 @@ def no_path_to_end(context: LintContext) -> Iterator[Finding]:
                     can_finish.add(before)
                     stack.append(before)
         reached = _reachable(known, scope, refs)
+        if reached <= can_finish:
+            continue  # the usual case: every reachable state can finish (no need to order them)
         trapped = [name for name in _in_reach_order(known, scope, refs) if name in reached and name not in can_finish]
         if trapped:
             # One finding per scope, on the first trapped state on the way from StartAt: every state
@@ -259,10 +275,10 @@ def _in_reach_order(known: Facts, scope: Scope, refs: dict[str, StateRef]) -> li
     queue = [scope.start_at] if scope.start_at in refs else []
     for name in queue:  # the list grows while iterating: a breadth-first walk
         order.append(name)
-        for move in known.moves[refs[name].pointer]:
-            if move.target in refs and move.target not in seen:
-                seen.add(move.target)
-                queue.append(move.target)
+        for target in known.successors[refs[name].pointer]:
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
     return order
 
 

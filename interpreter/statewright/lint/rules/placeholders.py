@@ -30,8 +30,8 @@ def _checked_values(state: StateRef, known: Facts) -> Iterator[tuple[str | tuple
         if name in body:
             yield (name,), name, body[name]
     yield from result_paths(state)
-    for pointer, field, key, value in dollar_keys(state, known):
-        yield pointer, f"{field} '{key}'", value
+    for path, field, key, value in dollar_keys(state, known):
+        yield path, f"{field} '{key}'", value
     for move in known.moves[state.pointer]:
         yield move.path, move.field, move.target  # type: ignore[misc]
     for choice in known.rules[state.pointer]:

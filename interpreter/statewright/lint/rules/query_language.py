@@ -7,7 +7,6 @@ and ``ItemSelector`` exist in both languages.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from statewright.lint.context import JSONATA, JSONPATH, LintContext, StateRef
 from statewright.lint.diagnostic import Finding, Severity
@@ -22,11 +21,12 @@ from statewright.lint.rules._support import (
     jsonata_body,
     list_items,
     quote,
-    walk_templates,
 )
+from statewright.lint.rules.variables import expression_strings
 
 JSONPATH_ONLY = ("Parameters", "ResultSelector", "ResultPath", *PATH_FIELDS, *PATH_OR_INTRINSIC_FIELDS)
 JSONATA_ONLY = ("Arguments", "Output", "Items")
+_NUMERIC_SET = frozenset(NUMERIC_FIELDS)
 # Fields whose strings a JSONata state evaluates when they are {% %} expressions.
 JSONATA_TEMPLATES = ("Arguments", "Output", "Assign", "Items", "ItemSelector")
 
@@ -84,10 +84,9 @@ def jsonpath_field_in_jsonata_state(context: LintContext) -> Iterator[Finding]:
       Load: {Type: Pass, Output: "{% $states.input.order %}", End: true}
     ```
     """
-    for state in facts(context).states:
-        if not is_jsonata_state(state):
-            continue
-        for pointer, field in _misplaced(state, facts(context).rules[state.pointer]):
+    known = facts(context)
+    for state in known.jsonata_states:
+        for pointer, field in _misplaced(state, known.rules[state.pointer]):
             yield Finding(
                 f"Field '{field}' of state '{state.name}' is JSONPath-only, but the state's query language is "
                 "JSONata.",
@@ -117,18 +116,22 @@ def jsonata_field_in_jsonpath_state(context: LintContext) -> Iterator[Finding]:
     Load: {Type: Pass, QueryLanguage: JSONata, Output: "{% $states.input.order %}", End: true}
     ```
     """
-    for state in facts(context).states:
-        if is_jsonata_state(state):
+    known = facts(context)
+    for state in known.jsonpath_states:
+        body = state.body
+        choices = known.rules[state.pointer]
+        if choices or "Catch" in body or "Arguments" in body or "Output" in body or "Items" in body:
+            for pointer, field in _misplaced(state, choices):
+                yield Finding(
+                    f"Field '{field}' of state '{state.name}' is JSONata-only, but the state's query language is "
+                    "JSONPath; set QueryLanguage: JSONata.",
+                    pointer, state=state.name, field=field, at_key=True,
+                )
+        if _NUMERIC_SET.isdisjoint(body):
             continue
-        for pointer, field in _misplaced(state, facts(context).rules[state.pointer]):
-            yield Finding(
-                f"Field '{field}' of state '{state.name}' is JSONata-only, but the state's query language is "
-                "JSONPath; set QueryLanguage: JSONata.",
-                pointer, state=state.name, field=field, at_key=True,
-            )
         for name in NUMERIC_FIELDS:
-            value = state.body.get(name)
-            if is_jsonata_expression(value):
+            value = body.get(name)
+            if isinstance(value, str) and is_jsonata_expression(value):
                 yield Finding(
                     f"Field '{name}' of state '{state.name}' is a JSONata expression, but the state's query "
                     f"language is JSONPath; use a number or '{name}Path'.",
@@ -173,26 +176,9 @@ def query_language_downgrade(context: LintContext) -> Iterator[Finding]:
             )
 
 
-def _expression_fields(state: StateRef) -> Iterator[tuple[str, str, Any]]:
-    """(pointer, field, value) of every field whose strings a JSONata state evaluates."""
-    body = state.body
-    for name in (*JSONATA_TEMPLATES, *NUMERIC_FIELDS, "Timestamp"):
-        if name in body:
-            yield state.field_pointer(name), name, body[name]
-    for field in ("Catch", "Choices"):
-        for index, item in list_items(body.get(field)):
-            for key in ("Output", "Assign", "Condition"):
-                if key in item:
-                    yield state.field_pointer(field, index, key), f"{field}[{index}].{key}", item[key]
-
-
-def _strings(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield pointer, value
-    else:
-        for item_pointer, _key, item in walk_templates(value, pointer):
-            if isinstance(item, str):
-                yield item_pointer, item
+# The fields whose strings a JSONata state evaluates, at the top of a state; and in catchers and Choice
+# rules, Output, Assign and Condition. Strings directly inside an array are not looked at (as before).
+_EXPRESSION_FIELDS = frozenset({*JSONATA_TEMPLATES, *NUMERIC_FIELDS, "Timestamp", "Catch", "Choices"})
 
 
 @rule("SW704", "empty-jsonata-expression", Severity.ERROR)
@@ -217,13 +203,13 @@ def empty_jsonata_expression(context: LintContext) -> Iterator[Finding]:
     Pause: {Type: Wait, Seconds: "{% $states.input.delay %}", Next: Go}
     ```
     """
-    for state in facts(context).states:
-        if not is_jsonata_state(state):
-            continue
-        for pointer, field, value in _expression_fields(state):
-            for string_pointer, text in _strings(value, pointer):
-                if is_jsonata_expression(text) and not jsonata_body(text):
-                    yield Finding(
-                        f"Field '{field}' of state '{state.name}' has an empty JSONata expression {quote(text)}.",
-                        string_pointer, state=state.name, field=field,
-                    )
+    known = facts(context)
+    for state in known.jsonata_states:
+        # The expressions the variable rules collect hold these fields' ones: keep those of these fields
+        # whose holder is the field itself or an object (a string directly in an array is not looked at).
+        for path, field, text in expression_strings(state, known):
+            if not jsonata_body(text) and path[0] in _EXPRESSION_FIELDS and isinstance(path[-1], str):
+                yield Finding(
+                    f"Field '{field}' of state '{state.name}' has an empty JSONata expression {quote(text)}.",
+                    state.field_pointer(*path), state=state.name, field=field,
+                )

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache, lru_cache
 from typing import Any
 
-from statewright.core.jsonata import JsonataSyntaxError, compile_expression
 from statewright.lint.context import LintContext, StateRef
 from statewright.lint.diagnostic import Finding, Severity
 from statewright.lint.registry import rule
-from statewright.lint.rules._model import facts
+from statewright.lint.rules._model import Facts, facts
 from statewright.lint.rules._support import is_jsonata_expression, is_jsonata_state, list_items, quote
 
 # Fields whose strings may read variables, in either language.
@@ -26,42 +26,86 @@ _READING_FIELDS = ("Arguments", "Output", "Assign", "Items", "ItemSelector", "Pa
                    "HeartbeatSeconds", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailureCount",
                    "ToleratedFailurePercentage", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath",
                    "Error", "Cause", "ItemBatcher", "Credentials")
-_VARIABLE = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()")
-_BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
-_PARAMETERS = re.compile(r"function\s*\(([^)]*)\)")
-_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_READING_SET = frozenset(_READING_FIELDS)
+_READING_ORDER = {name: index for index, name in enumerate(_READING_FIELDS)}
+# Patterns, compiled on first use (_patterns): only JSONata expressions are read with them.
+_VARIABLE = r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()"
+_BOUND = r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:="
+_PARAMETERS = r"function\s*\(([^)]*)\)"
+_QUOTED = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
 _RESERVED = frozenset({"states"})
 
 
-def _strings(value: Any, pointer: str, key: str = "") -> Iterator[tuple[str, str, str]]:
-    """(pointer, field, text) of every string at any depth of the field named ``key``.
+Where = tuple[str | int, ...]
 
-    A stack, not recursion: Choice rules can nest deeper than Python's recursion limit.
-    """
-    stack: list[tuple[Any, str, str]] = [(value, pointer, key)]
+
+def expression_strings(state: StateRef, known: Facts) -> list[tuple[Where, str, str]]:
+    """(path from the state, field, text) of every ``{% %}`` string, at any depth, of the fields that may
+    read variables, in document order; computed once per state (SW704, SW711 and SW712 read them). The
+    path becomes a pointer (``state.field_pointer(*path)``) only for a finding."""
+    found = known.strings.get(state.pointer)
+    if found is None:
+        found = []
+        body = state.body
+        # The reading fields the state has (a state has few keys), in the order of _READING_FIELDS.
+        present = [name for name in body if name in _READING_SET]
+        if len(present) > 1:
+            present.sort(key=_READING_ORDER.__getitem__)
+        for name in present:
+            _collect_strings(body[name], (name,), name, found)
+        for field in ("Catch", "Choices"):
+            items = body.get(field)
+            if isinstance(items, list):
+                for index, item in enumerate(items):
+                    if isinstance(item, dict):
+                        for key in ("Condition", "Output", "Assign"):
+                            if key in item:
+                                _collect_strings(item[key], (field, index, key), f"{field}[{index}].{key}", found)
+        found = known.strings[state.pointer] = [entry for entry in found if is_jsonata_expression(entry[2])]
+    return found
+
+
+_CONTAINERS = (dict, list)
+_NODES = (str, dict, list)
+
+
+def _collect_strings(value: Any, path: Where, field: str, found: list[tuple[Where, str, str]], depth: int = 0) -> None:
+    """Every string under ``value``, in document order (recursion, then a stack past 100 levels)."""
+    if isinstance(value, str):
+        found.append((path, field, value))
+    elif depth > 100:
+        _collect_deep_strings(value, path, field, found)
+    elif isinstance(value, dict):
+        for child, item in value.items():
+            if isinstance(child, str):
+                if isinstance(item, str):
+                    found.append(((*path, child), field, item))
+                elif isinstance(item, _CONTAINERS):
+                    _collect_strings(item, (*path, child), field, found, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                found.append(((*path, index), field, item))
+            elif isinstance(item, _CONTAINERS):
+                _collect_strings(item, (*path, index), field, found, depth + 1)
+
+
+def _collect_deep_strings(value: Any, path: Where, field: str, found: list[tuple[Where, str, str]]) -> None:
+    """As _collect_strings, with a stack: a value can nest deeper than Python's recursion limit."""
+    stack: list[tuple[Any, Where]] = [(value, path)]
     while stack:
-        node, where, name = stack.pop()
+        node, where = stack.pop()
         if isinstance(node, str):
-            yield where, name, node
+            found.append((where, field, node))
         elif isinstance(node, dict):
             for child, item in reversed(list(node.items())):
-                if isinstance(child, str):
-                    stack.append((item, f"{where}/{child.replace('~', '~0').replace('/', '~1')}", name))
+                if isinstance(child, str) and isinstance(item, _NODES):
+                    stack.append((item, (*where, child)))
         elif isinstance(node, list):
             for index in range(len(node) - 1, -1, -1):
-                stack.append((node[index], f"{where}/{index}", name))
-
-
-def _reading_strings(state: StateRef) -> Iterator[tuple[str, str, str]]:
-    body = state.body
-    for name in _READING_FIELDS:
-        if name in body:
-            yield from _strings(body[name], state.field_pointer(name), name)
-    for field in ("Catch", "Choices"):
-        for index, item in list_items(body.get(field)):
-            for key in ("Condition", "Output", "Assign"):
-                if key in item:
-                    yield from _strings(item[key], state.field_pointer(field, index, key), f"{field}[{index}].{key}")
+                item = node[index]
+                if isinstance(item, _NODES):
+                    stack.append((item, (*where, index)))
 
 
 def referenced_variables(state: StateRef, key: str, text: str) -> set[str]:
@@ -69,13 +113,25 @@ def referenced_variables(state: StateRef, key: str, text: str) -> set[str]:
     if is_jsonata_state(state):
         if not is_jsonata_expression(text):
             return set()
-        body = _QUOTED.sub("''", text[2:-2])
-        local = set(_BOUND.findall(body))
-        for parameters in _PARAMETERS.findall(body):
-            local.update(name.strip().lstrip("$") for name in parameters.split(","))
-        return {name for name in _VARIABLE.findall(body) if name not in local and name not in _RESERVED}
+        return set(_expression_variables(text))
     # JSONPath states are not analysed yet: `$name` there is also checked at run time (States.Runtime).
     return set()
+
+
+@lru_cache(maxsize=16384)
+def _expression_variables(text: str) -> frozenset[str]:
+    """The free variables of one ``{% %}`` expression (a pure function of its text: cached)."""
+    quoted, bound, parameters_of, variable = _patterns()
+    body = quoted.sub("''", text[2:-2])
+    local = set(bound.findall(body))
+    for parameters in parameters_of.findall(body):
+        local.update(name.strip().lstrip("$") for name in parameters.split(","))
+    return frozenset(name for name in variable.findall(body) if name not in local and name not in _RESERVED)
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    return re.compile(_QUOTED), re.compile(_BOUND), re.compile(_PARAMETERS), re.compile(_VARIABLE)
 
 
 def _assigned(body: dict[str, Any]) -> set[str]:
@@ -111,18 +167,43 @@ def _available(context: LintContext) -> dict[str, set[str]]:
         }
         assigned = {name: _assigned(ref.body) for name, ref in refs.items()}
         reaching = {name: set(inherited) for name in refs}
-        work = list(refs)
+        # Popped in the order of the flow (from StartAt, breadth-first, then the states it does not
+        # reach): what a state passes on is then mostly complete when it is first passed on. The result
+        # does not depend on the order (sets only grow to the same fixpoint); the work does: popped
+        # backwards, a 1,000-state chain re-propagated every set down the rest of the chain.
+        work = _flow_order(scope.start_at, refs, successors)
+        work.reverse()
+        pending = set(work)
         while work:
             name = work.pop()
+            pending.discard(name)
             flowing = reaching[name] | assigned[name]
             for target in successors[name]:
                 if not flowing <= reaching[target]:
                     reaching[target] |= flowing
-                    work.append(target)
+                    if target not in pending:
+                        pending.add(target)
+                        work.append(target)
         for name, ref in refs.items():
             available[ref.pointer] = reaching[name]
     context.memo["variables.available"] = available
     return available
+
+
+def _flow_order(start: str | None, refs: dict[str, StateRef], successors: dict[str, list[str]]) -> list[str]:
+    """The names of ``refs`` breadth-first from ``start``, then the rest in document order."""
+    order: list[str] = []
+    seen: set[str] = set()
+    if start in refs:
+        order.append(start)
+        seen.add(start)
+        for name in order:  # grows while iterated: breadth-first
+            for target in successors[name]:
+                if target not in seen:
+                    seen.add(target)
+                    order.append(target)
+    order.extend(name for name in refs if name not in seen)
+    return order
 
 
 @rule("SW711", "unassigned-variable", Severity.WARNING)
@@ -150,9 +231,10 @@ def unassigned_variable(context: LintContext) -> Iterator[Finding]:
     ```
     """
     available: dict[str, set[str]] | None = None  # computed only when some state reads a variable
-    for state in facts(context).jsonata_states:  # JSONPath states are not analysed (see referenced_variables)
-        for pointer, key, text in _reading_strings(state):
-            names = referenced_variables(state, key, text)
+    known = facts(context)
+    for state in known.jsonata_states:  # JSONPath states are not analysed (see referenced_variables)
+        for path, key, text in expression_strings(state, known):  # variables are read in {% %} only
+            names = _expression_variables(text)
             if not names:
                 continue
             if available is None:
@@ -160,7 +242,7 @@ def unassigned_variable(context: LintContext) -> Iterator[Finding]:
             for name in sorted(names - available.get(state.pointer, set())):
                 yield Finding(
                     f"Field '{key}' of state '{state.name}' reads variable '${name}', but no state that can run "
-                    "before it assigns it.", pointer, state=state.name, field=key,
+                    "before it assigns it.", state.field_pointer(*path), state=state.name, field=key,
                 )
 
 
@@ -185,23 +267,27 @@ def jsonata_syntax_error(context: LintContext) -> Iterator[Finding]:
     Total: {Type: Pass, QueryLanguage: JSONata, Output: "{% $sum($states.input.items) %}", End: true}
     ```
     """
-    for state in facts(context).states:
-        if not is_jsonata_state(state):
-            continue
-        for pointer, key, text in _reading_strings(state):
-            if not is_jsonata_expression(text) or not text[2:-2].strip():
+    known = facts(context)
+    for state in known.jsonata_states:
+        for path, key, text in expression_strings(state, known):
+            if not text[2:-2].strip():
                 continue  # empty expressions: SW704
             error = syntax_error(text)
             if error is not None:
                 message, offset = error
                 yield Finding(
                     f"Field '{key}' of state '{state.name}' has an invalid JSONata expression {quote(text)} "
-                    f"(at character {offset + 1}): {message}", pointer, state=state.name, field=key, offset=offset,
+                    f"(at character {offset + 1}): {message}", state.field_pointer(*path), state=state.name,
+                    field=key, offset=offset,
                 )
 
 
+@lru_cache(maxsize=16384)  # a pure function of the text; definitions repeat their expressions
 def syntax_error(text: str) -> tuple[str, int] | None:
     """(message, offset of the error inside ``text``) when the ``{% %}`` string does not parse."""
+    # Imported here: the JSONata engine costs ~20 ms to import, and most definitions have no JSONata state.
+    from statewright.core.jsonata import JsonataSyntaxError, compile_expression
+
     body = text[2:-2]
     stripped = body.strip()
     try:

@@ -1,0 +1,184 @@
+"""The runtime's fast paths record exactly what the general paths record.
+
+An execution of Pass, Choice and Wait states on an auto-advancing clock runs inside ``Driver.start``
+without a coroutine or a task group; the engine shares one registry view per machine and makes names and
+seeds from one read of ``os.urandom``; the core builds ``$$`` only when a state reads it. These tests pin
+that nothing observable changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+
+import pytest
+
+import statewright
+from statewright import Engine, VirtualClock
+from statewright.core.events import ExecutionInfo
+from statewright.runtime.driver import Driver
+from statewright.runtime.engine import _name_and_seed
+from statewright.runtime.resources import ResourceRegistry
+
+FN = "arn:aws:lambda:us-east-1:123456789012:function:"
+START = 1_700_000_000.25
+
+W4_LIKE = {
+    "StartAt": "Prepare",
+    "States": {
+        "Prepare": {"Type": "Pass",
+                    "Parameters": {"order.$": "$.order", "label.$": "States.Format('order-{}', $.order)"},
+                    "Next": "Park"},
+        "Park": {"Type": "Wait", "Seconds": 1, "Next": "Route"},
+        "Route": {"Type": "Choice",
+                  "Choices": [{"Variable": "$.order", "NumericGreaterThanEquals": 0, "Next": "Ship"}],
+                  "Default": "Done"},
+        "Ship": {"Type": "Pass", "Result": True, "ResultPath": "$.shipped", "Next": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+
+
+def shape(result: statewright.Result) -> list[tuple]:
+    return [(e.id, e.previous_event_id, e.type, e.timestamp - START, e.details) for e in result.events]
+
+
+def test_a_wait_machine_records_the_same_history_with_and_without_an_event_sink() -> None:
+    machine = statewright.load(W4_LIKE)
+    seen: list = []
+
+    async def both():
+        engine = Engine()
+        plain = await engine.execute(machine, {"order": 3}, clock=VirtualClock(START), name="a")
+        traced = await engine.execute(machine, {"order": 3}, clock=VirtualClock(START), name="b", on_event=seen.append)
+        return plain, traced
+
+    plain, traced = asyncio.run(both())
+    assert shape(plain) == shape(traced)
+    assert seen == list(traced.events)
+    assert [(e.type, e.timestamp - START) for e in plain.events] == [
+        ("ExecutionStarted", 0), ("PassStateEntered", 0), ("PassStateExited", 0), ("WaitStateEntered", 0),
+        ("WaitStateExited", 1), ("ChoiceStateEntered", 1), ("ChoiceStateExited", 1), ("PassStateEntered", 1),
+        ("PassStateExited", 1), ("SucceedStateEntered", 1), ("SucceedStateExited", 1), ("ExecutionSucceeded", 1),
+    ]
+    assert [e.previous_event_id for e in plain.events] == [0, 0, *range(2, 12)]  # AWS: the first state links to 0
+    assert plain.output == {"order": 3, "label": "order-3", "shipped": True}
+    assert (plain.start_date, plain.stop_date) == (START, START + 1)
+    assert plain.history[4] == {"id": 5, "previousEventId": 4, "timestamp": "2023-11-14T22:13:21.250Z",
+                                "type": "WaitStateExited",
+                                "stateExitedEventDetails": {"name": "Park", "output": '{"order":3,"label":"order-3"}',
+                                                            "outputDetails": {"truncated": False}}}
+
+
+def test_an_execution_without_tasks_ends_in_start_and_one_with_a_task_hands_over() -> None:
+    machine = statewright.load(W4_LIKE)
+    info = ExecutionInfo("arn:aws:states:us-east-1:123456789012:execution:m:e", "e",
+                         "arn:aws:states:us-east-1:123456789012:stateMachine:m", "m")
+    driver = Driver(_execution(machine), ResourceRegistry(), VirtualClock(START))
+    assert driver.start({"order": 1}, info=info, seed=1) is True
+    assert driver.outcome.status == "SUCCEEDED"
+
+    async def double(value):
+        return value * 2
+
+    with_task = statewright.load({"StartAt": "Park", "States": {
+        "Park": {"Type": "Wait", "Seconds": 5, "Next": "Work"},
+        "Work": {"Type": "Task", "Resource": FN + "double", "End": True}}})
+    driver = Driver(_execution(with_task), ResourceRegistry({FN + "double": double}), VirtualClock(START))
+    assert driver.start(21, info=info, seed=1) is False  # the task needs the task group
+
+    async def rest():
+        return await driver.finish()
+
+    outcome = asyncio.run(rest())
+    assert (outcome.status, outcome.output) == ("SUCCEEDED", 42)
+    times = [e.timestamp - START for e in driver.execution.history]
+    assert times[-1] == 5
+
+
+def test_errors_are_reported_as_before_the_fast_path() -> None:
+    # An error while the Started input is fed propagates as it is; a later one (here after the Wait's
+    # timer) as the task group around the rest of the run reports an error of its body.
+    machine = statewright.load(W4_LIKE)
+
+    def failing_on(event_type):
+        def sink(event):
+            if event.type == event_type:
+                raise RuntimeError("sink failed")
+        return sink
+
+    async def go(event_type):
+        return await Engine().execute(machine, {"order": 1}, virtual_time=True, on_event=failing_on(event_type))
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(go("PassStateExited"))
+    with pytest.raises(ExceptionGroup) as caught:
+        asyncio.run(go("WaitStateExited"))
+    assert [type(e) for e in caught.value.exceptions] == [RuntimeError]
+
+
+def test_names_are_uuid4_texts_and_seeds_63_bits() -> None:
+    names = set()
+    for _ in range(2000):
+        name, seed = _name_and_seed()
+        parsed = uuid.UUID(name)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, name)
+        assert 0 <= seed < 2 ** 63
+        names.add(name)
+    assert len(names) == 2000
+
+
+def test_default_and_empty_names_are_uuids_and_given_names_are_kept() -> None:
+    machine = statewright.load({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}})
+
+    async def go():
+        engine = Engine()
+        return [await engine.execute(machine, {}, virtual_time=True, name=name) for name in (None, "", "mine")]
+
+    first, empty, mine = asyncio.run(go())
+    pattern = r"arn:aws:states:us-east-1:123456789012:execution:StateMachine:[0-9a-f-]{36}"
+    assert re.fullmatch(pattern, first.execution_arn)
+    assert re.fullmatch(pattern, empty.execution_arn)
+    assert mine.execution_arn == "arn:aws:states:us-east-1:123456789012:execution:StateMachine:mine"
+
+
+def test_the_shared_registry_view_sees_handlers_and_resolvers_added_later() -> None:
+    flow = statewright.load({"StartAt": "Work",
+                             "States": {"Work": {"Type": "Task", "Resource": FN + "w", "End": True}}})
+    engine = Engine()
+
+    async def go():
+        return await engine.execute(flow, 1, virtual_time=True)
+
+    assert asyncio.run(go()).error == "States.TaskFailed"  # nothing registered yet
+    engine.register(FN + "w", lambda value: value + 1)
+    assert asyncio.run(go()).output == 2
+    engine.resources = ResourceRegistry()
+    assert asyncio.run(go()).error == "States.TaskFailed"  # a new registry is taken, not the cached view
+
+    async def ten(invocation):
+        return 10
+
+    engine.resources.add_resolver(lambda invocation: ten if invocation.resource == FN + "w" else None)
+    assert asyncio.run(go()).output == 10
+
+
+def test_the_context_object_is_built_when_a_state_reads_it() -> None:
+    flow = statewright.load({"StartAt": "Look", "States": {"Look": {
+        "Type": "Pass", "Parameters": {"start.$": "$$.Execution.StartTime", "name.$": "$$.Execution.Name",
+                                       "input.$": "$$.Execution.Input", "entered.$": "$$.State.EnteredTime"},
+        "End": True}}})
+
+    async def go():
+        return await Engine().execute(flow, {"a": 1}, clock=VirtualClock(START), name="ctx")
+
+    result = asyncio.run(go())
+    assert result.output == {"start": "2023-11-14T22:13:20.250Z", "name": "ctx", "input": {"a": 1},
+                             "entered": "2023-11-14T22:13:20.250Z"}
+
+
+def _execution(machine: statewright.StateMachine):
+    from statewright.core.execution import Execution
+
+    return Execution(machine.compiled)
