@@ -2,8 +2,10 @@
 
 The schema says what shape a definition has (fields, types, required fields, enums, ranges); semantic rules
 say the rest (targets exist, End/Next exclusivity, path syntax, query-language use of fields, timestamps).
-jsonschema reports what failed in its own terms; this module turns each error into one finding that names
-the state, the field and the value, and says what was expected.
+The check itself is Statewright's own validator compiled from the schema (``schema_validator``: a yes/no
+check generated once, then ``schema_explain`` for the errors of a definition that fails), because jsonschema
+takes several times as long on a large definition; the tests hold the two to the same verdicts. Each error
+becomes one finding that names the state, the field and the value, and says what was expected.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The eighteen ``States.*`` functions: their signatures and what they compute.
 
 Each implementation receives the evaluated argument values and either returns the result or raises
-``StatesError("States.IntrinsicFailure", cause)``. Behaviour recorded on AWS (``spec/intrinsics.md``,
+``StatesError("States.IntrinsicFailure", cause)``. Behaviour recorded on AWS (``spec/intrinsic-functions.md``,
 the conformance corpus) wins over the prose of the AWS guide: numbers given where integers are
 expected are rounded half up (Java's ``Math.round``), ``States.StringSplit`` splits on any one of the
 delimiter's characters and drops empty pieces, ``States.StringToJson('')`` is null.

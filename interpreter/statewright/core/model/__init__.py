@@ -48,7 +48,7 @@ def compile_machine(definition: dict[str, Any]) -> Machine:
     """Compile a lint-clean definition (a decoded JSON object) into a :class:`Machine`.
 
     Raises:
-        UnsupportedDefinition: the definition uses JSONata or variables (issue 7).
+        UnsupportedDefinition: reserved for a feature the interpreter cannot run (none today).
     """
     language = definition.get("QueryLanguage", "JSONPath")
     scope = ScopeCompiler(language).compile(definition)

@@ -38,7 +38,12 @@ from statewright.core.timestamps import parse_rfc3339
 
 
 class UnsupportedDefinition(ValueError):
-    """The definition uses a feature this interpreter does not run yet (JSONata, variables)."""
+    """The definition uses a feature this interpreter cannot run.
+
+    Public and kept for embedders who catch it, but nothing raises it today: JSONata and variables run, and a
+    feature that is not carried out yet fails the state at run time instead (a Map's ItemReader, spec/map.md
+    rule 15), so the rest of a definition still runs.
+    """
 
 
 def _assign(value: Any) -> Template | None:
@@ -160,6 +165,7 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
         tolerated_percentage=state.get("ToleratedFailurePercentage"),
         tolerated_percentage_path=paths["ToleratedFailurePercentagePath"],
         batcher=_batcher(state.get("ItemBatcher")),
+        item_reader=(state.get("ItemReader") or {}).get("Resource"),
     )
 
 

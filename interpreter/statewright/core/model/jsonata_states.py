@@ -164,6 +164,7 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
         tolerated_percentage=_literal(state, "ToleratedFailurePercentage"),
         tolerated_percentage_path=fields["ToleratedFailurePercentage"],
         batcher=_batcher(state.get("ItemBatcher")),
+        item_reader=(state.get("ItemReader") or {}).get("Resource"),
     )
 
 

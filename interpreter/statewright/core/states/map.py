@@ -127,8 +127,14 @@ class MapState(State):
     tolerated_percentage: float | None = None
     tolerated_percentage_path: JsonPath | None = None
     batcher: ItemBatcher | None = None
+    item_reader: str | None = None  # ItemReader's Resource: not read by this engine yet (spec/map.md rule 15)
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
+        if self.item_reader is not None:
+            # Mapping over the state input instead would quietly run the wrong items.
+            return exe.state_failed(frame, self, runtime_error(
+                f"The Map state '{self.name}' reads its items with ItemReader (resource '{self.item_reader}'), "
+                "which this engine does not run yet; pass the items in the input and use ItemsPath instead."))
         # Order as AWS records it: items and MaxConcurrency are read before MapStateStarted, the
         # tolerances and item inputs after it.
         try:
