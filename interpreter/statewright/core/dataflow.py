@@ -28,7 +28,7 @@ from statewright.core.intrinsics import IntrinsicCall, RandomSource, parse_intri
 from statewright.core.jsonpath import JsonPath, PathNotFound, parse_path, set_reference_path
 from statewright.core.jsonpath.errors import UndefinedVariable
 
-_CONST, _INPUT_PATH, _ANY_PATH, _INTRINSIC, _NESTED = range(5)
+_CONST, _INPUT_PATH, _ANY_PATH, _INTRINSIC, _NESTED, _INPUT_KEY = range(6)  # _INPUT_KEY: an _INPUT_PATH $.name
 
 ABSENT: Any = object()
 """A field that is not in the definition (distinct from a field set to ``null``)."""
@@ -46,18 +46,18 @@ def check_size(value: Any, what: str) -> None:
     chain of Pass states would otherwise serialise its whole payload at every step.
     """
     cls = value.__class__
-    if cls is str and len(value) * 4 < MAX_PAYLOAD_BYTES:
-        return
-    if value is None or cls in _SCALARS:
-        return
-    if cls is dict and len(value) <= 16:
-        # A small flat object (the usual Assign, a small input) is far below the limit: no serialising.
-        for item in value.values():
-            kind = item.__class__
-            if not (item is None or kind in _SCALARS or (kind is str and len(item) < 1024)):
+    if cls is dict:
+        if len(value) <= 16:
+            # A small flat object (the usual Assign, a small input) is far below the limit: no serialising.
+            for item in value.values():
+                kind = item.__class__
+                if kind in _FLAT or (kind is str and len(item) < 1024):
+                    continue
                 break
-        else:
-            return
+            else:
+                return
+    elif cls in _FLAT or (cls is str and len(value) * 4 < MAX_PAYLOAD_BYTES):
+        return
     size = len(json_text(value).encode("utf-8"))
     if size > MAX_PAYLOAD_BYTES:
         raise StatesError(ErrorName.DATA_LIMIT_EXCEEDED,
@@ -72,15 +72,17 @@ def check_assigned(assigned: dict[str, Any]) -> dict[str, Any]:
     if len(assigned) <= 16:
         for item in assigned.values():
             # Scalars and short texts (the usual Assign) are far below the limit: no serialising.
-            if not (item is None or item.__class__ in _SCALARS or (item.__class__ is str and len(item) < 1024)):
-                break
+            kind = item.__class__
+            if kind in _FLAT or (kind is str and len(item) < 1024):
+                continue
+            break
         else:
             return assigned
     check_size(assigned, "The assigned variables have a size exceeding the maximum")
     return assigned
 
 
-_SCALARS = (int, float, bool)
+_FLAT = frozenset({int, float, bool, type(None)})  # classes of values that are small whatever they hold
 
 
 def runtime_error(cause: str) -> StatesError:
@@ -129,9 +131,10 @@ class Template:
             StatesError: ``States.Runtime`` for a path that matches nothing, ``States.IntrinsicFailure``
                 from an intrinsic function.
         """
-        if self.shape == "const":
+        shape = self.shape
+        if shape == "const":
             return self.constant
-        if self.shape == "array":
+        if shape == "array":
             return [_evaluate_entry(entry, input, context, variables, rng) for entry in self.entries]
         out = {}
         field = ""
@@ -141,6 +144,9 @@ class Template:
                 key, kind, payload, field = entry  # field: kept for the cause if a path fails
                 if kind == _CONST:
                     out[key] = payload
+                elif kind == _INPUT_KEY:  # $.name: what payload.get does, for an object that has the name
+                    name = payload._keys[0]
+                    out[key] = input[name] if input.__class__ is dict and name in input else payload.get(input)
                 elif kind == _INPUT_PATH:
                     out[key] = payload.get(input)
                 elif kind in (_INTRINSIC, _NESTED):
@@ -198,7 +204,11 @@ def _compile_member(key: str, item: Any) -> tuple[Any, int, Any, str]:
             return (out_key, _INTRINSIC, parse_intrinsic(item), key)
         path = parse_path(item)
         simple = path.root == "input" and path.is_definite
-        return (out_key, _INPUT_PATH if simple else _ANY_PATH, path, key)
+        if not simple:
+            return (out_key, _ANY_PATH, path, key)
+        keys = path._keys
+        one_name = keys is not None and len(keys) == 1 and isinstance(keys[0], str)
+        return (out_key, _INPUT_KEY if one_name else _INPUT_PATH, path, key)
     return _compile_item(item, key)
 
 
@@ -213,7 +223,7 @@ def _compile_item(item: Any, key: Any = None) -> tuple[Any, int, Any, str]:
 
 def _entry_uses(entry: tuple[Any, int, Any, str], root: str) -> bool:
     kind, payload = entry[1], entry[2]
-    if kind in (_INPUT_PATH, _ANY_PATH):
+    if kind in (_INPUT_PATH, _ANY_PATH, _INPUT_KEY):
         return bool(payload.root == root)
     if kind == _INTRINSIC:
         return any(path.root == root for path in payload.paths())

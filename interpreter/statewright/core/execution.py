@@ -26,6 +26,9 @@ from statewright.core.context import ContextSource
 from statewright.core.dataflow import JsonPathFlow, check_assigned, check_size
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import (
+    EXECUTION_STARTED,
+    EXECUTION_SUCCEEDED,
+    EXITED,
     CancelTask,
     CancelTimer,
     Command,
@@ -41,6 +44,7 @@ from statewright.core.events import (
     TaskHeartbeat,
     TaskSucceeded,
     TimerFired,
+    lazy_event,
 )
 from statewright.core.intrinsics import SeededRandom
 from statewright.core.jsonata import QueryEvaluationError, set_runtime, states_binding
@@ -191,10 +195,22 @@ class Execution:
     def advance(self, event: Input) -> list[Command]:
         """:meth:`receive` then :meth:`decide`, for a caller that reads new events from :attr:`history`
         itself: returns only the commands (no :class:`Decision` is packaged)."""
-        self.receive(event)
-        runnable = self._runnable
         if self._jsonata:
+            self.receive(event)
             set_runtime(self.now, self.rng)
+        else:
+            # receive() without JSONata, its two most common inputs dispatched here.
+            self.now = event.time
+            cls = event.__class__
+            if self.outcome.status != "RUNNING":
+                pass
+            elif cls is TimerFired:
+                self._timer_fired(event.seq)  # type: ignore[union-attr]
+            elif cls is Started:
+                self._start(event)  # type: ignore[arg-type]
+            else:
+                self.receive(event)
+        runnable = self._runnable
         while runnable:
             frame = runnable.popleft()
             if not frame.alive:
@@ -261,12 +277,16 @@ class Execution:
 
     def exited(self, frame: Frame, state: State, output: Any, assigned: dict[str, Any] | None) -> None:
         """Record ``<Type>StateExited``; new variables become visible from the next state on."""
-        details: dict[str, Any] = {"name": state.name, "output": output}
-        if assigned is not None:
-            details["assignedVariables"] = assigned
+        history = frame.history
+        event_id = len(history) + 1
+        if assigned is None:
+            history.append(lazy_event(event_id, frame.prev, state.exited_type, self.now, EXITED, state.name, output))
+        else:
             # A new dict: frames of enclosing scopes (and sibling branches) keep seeing theirs.
             frame.variables = {**frame.variables, **assigned} if frame.variables else assigned
-        self.emit(frame, state.exited_type, details)
+            history.append(HistoryEvent(event_id, frame.prev, state.exited_type, self.now,
+                                        {"name": state.name, "output": output, "assignedVariables": assigned}))
+        frame.prev = event_id
 
     def transition(self, frame: Frame, state: State, output: Any) -> bool:
         """Move the frame to the state after ``state`` (or end its scope with ``output``)."""
@@ -288,7 +308,16 @@ class Execution:
             check_size(output, "The state/task returned a result with a size exceeding the maximum")
         except StatesError as error:
             return self.fail_scope(frame, error.error, error.cause)
-        self._end("SUCCEEDED", "ExecutionSucceeded", {"output": output}, frame.prev, output=output)
+        # _end("SUCCEEDED", ...), inlined: the way most executions end.
+        history = self.history
+        history.append(lazy_event(len(history) + 1, frame.prev, "ExecutionSucceeded", self.now, EXECUTION_SUCCEEDED,
+                                  None, output))
+        outcome = self.outcome
+        outcome.status, outcome.output, outcome.error, outcome.cause = "SUCCEEDED", output, None, None
+        if self._pending:
+            for seq in list(self._pending):
+                self.cancel(seq)
+        self._runnable.clear()
         return False
 
     def fail_scope(self, frame: Frame, error: str | None, cause: str | None) -> bool:
@@ -387,8 +416,8 @@ class Execution:
             self.region = region
         self.rng = SeededRandom(started.seed)
         self._started = started  # the context object ($$) is built from it when a state first reads it
-        self.history.append(HistoryEvent(1, 0, "ExecutionStarted", self.now,
-                                         {"input": started.input, "roleArn": info.role_arn}))
+        self.history.append(lazy_event(1, 0, "ExecutionStarted", self.now, EXECUTION_STARTED, info.role_arn,
+                                       started.input))
         root = Frame(machine.start, started.input, 0, self.history)
         try:
             check_size(started.input, "The input to the execution has a size exceeding the maximum")

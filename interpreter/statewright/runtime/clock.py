@@ -74,7 +74,8 @@ class VirtualClock:
     def __init__(self, start: float | None = None, *, auto_advance: bool = True) -> None:
         self._now = time.time() if start is None else float(start)
         self.auto_advance = auto_advance
-        self._waiters: list[tuple[float, Callable[[], None]]] = []
+        # A list from the first wake_at(): an auto-advancing clock is rarely waited on at all.
+        self._waiters: list[tuple[float, Callable[[], None]]] = _NO_WAITERS  # type: ignore[assignment]
 
     def now(self) -> float:
         return self._now
@@ -90,7 +91,10 @@ class VirtualClock:
             asyncio.get_running_loop().call_soon(callback)
             return _noop
         entry = (when, callback)
-        self._waiters.append(entry)
+        if self._waiters:
+            self._waiters.append(entry)
+        else:
+            self._waiters = [entry]
 
         def cancel() -> None:
             with contextlib.suppress(ValueError):  # already fired
@@ -118,3 +122,6 @@ class VirtualClock:
 
 def _noop() -> None:
     return None
+
+
+_NO_WAITERS: tuple[tuple[float, Callable[[], None]], ...] = ()

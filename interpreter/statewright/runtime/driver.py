@@ -48,6 +48,13 @@ EventSink = Callable[[HistoryEvent], None]
 
 RUNNING = "RUNNING"
 
+_heappush = heapq.heappush
+_heappop = heapq.heappop
+
+# The shared empty containers a driver starts with instead of its own (see Driver.__init__): never written.
+_NO_INPUTS: tuple[Any, ...] = ()
+_NO_ENTRIES: dict[int, Any] = {}
+
 
 class Driver:
     """Runs one :class:`~statewright.core.execution.Execution` to its end.
@@ -69,7 +76,6 @@ class Driver:
         execution: Any,
         resources: ResourceRegistry,
         clock: Clock,
-        *,
         tokens: TaskTokens | None = None,
         on_event: EventSink | None = None,
     ) -> None:
@@ -80,22 +86,29 @@ class Driver:
         self.on_event = on_event
         self.info: ExecutionInfo | None = None
         # A list and a bare future rather than a deque and an Event: an idle execution keeps both, and
-        # those are ~600 bytes each empty; the inbox rarely holds more than a few items.
-        self._inbox: list[Input] = []
+        # those are ~600 bytes each empty; the inbox rarely holds more than a few items. Containers most
+        # executions never fill start as shared empty ones (never written) and are made on first use.
+        self._inbox: list[Input] = _NO_INPUTS  # type: ignore[assignment]  # a list from the first post()
         self._waiter: asyncio.Future[None] | None = None
         self._timers: list[tuple[float, int]] = []  # heap of (fire_at, seq); cancelled ones removed lazily
         self._live_timers: dict[int, float] = {}
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._callbacks: dict[int, str] = {}  # seq -> token of tasks waiting for a callback (no task held)
+        # Both filled only inside finish()'s task group, which makes them.
+        self._tasks: dict[int, asyncio.Task[None]] = _NO_ENTRIES  # type: ignore[assignment]
+        self._callbacks: dict[int, str] = _NO_ENTRIES  # type: ignore[assignment]  # seq -> token (no task held)
         self._running = 0  # invocations whose resource call is under way (virtual time stands still)
         self._group: asyncio.TaskGroup | None = None
-        self._deferred: list[InvokeTask] = []
-        self._auto = isinstance(clock, VirtualClock) and clock.auto_advance
+        self._deferred: list[InvokeTask] = _NO_INPUTS  # type: ignore[assignment]  # a list from the first task
+        self._auto = clock.auto_advance if clock.__class__ is VirtualClock else (  # type: ignore[attr-defined]
+            isinstance(clock, VirtualClock) and clock.auto_advance)
         self._advance = getattr(execution, "advance", None)  # receive + decide without a Decision (see _feed)
 
     def post(self, item: Input) -> None:
         """Queue an input (a result, a heartbeat, a stop) for the loop; safe from any coroutine on the loop."""
-        self._inbox.append(item)
+        inbox = self._inbox
+        if inbox:
+            inbox.append(item)
+        else:
+            self._inbox = [item]
         self._wake()
 
     def _wake(self) -> None:
@@ -128,10 +141,12 @@ class Driver:
     async def finish(self) -> Outcome:
         """Drive a started execution (see :meth:`start`) until it ends; returns its outcome."""
         async with asyncio.TaskGroup() as group:
+            self._tasks = tasks = {}
+            self._callbacks = {}
             self._group = group
             for command in self._deferred:  # tasks the Started decision asked for, before the group existed
-                self._tasks[command.seq] = group.create_task(self._invoke(command))
-            self._deferred.clear()
+                tasks[command.seq] = group.create_task(self._invoke(command))
+            self._deferred = _NO_INPUTS  # type: ignore[assignment]
             try:
                 await self._loop()
             finally:
@@ -159,11 +174,12 @@ class Driver:
             if self._inbox:
                 self._feed(self._inbox.pop(0))
                 continue
-            while timers and live.get(timers[0][1]) != timers[0][0]:  # _next_timer
-                heapq.heappop(timers)
             if not timers:
                 return False
-            when = timers[0][0]
+            when, seq = timers[0]
+            if live.get(seq) != when:  # cancelled (or superseded): drop it, as _next_timer does
+                _heappop(timers)
+                continue
             now = clock.now()
             if when > now:
                 if not self._auto or self._running:
@@ -175,7 +191,7 @@ class Driver:
                 if when > now:
                     continue
             # _fire_one_due_timer (the timer at the top is still the earliest live one)
-            _, seq = heapq.heappop(timers)
+            _heappop(timers)
             del live[seq]
             self._feed(TimerFired(seq, now))
         return True
@@ -208,12 +224,12 @@ class Driver:
     # --- the core ----------------------------------------------------------------------------------------
 
     def _feed(self, item: Input) -> None:
-        execution = self.execution
         advance = self._advance
         if advance is not None and self.on_event is None:
             # Nobody reads Decision.events: the core's receive + decide in one call, events left in its history.
             commands: Any = advance(item)
         else:
+            execution = self.execution
             execution.receive(item)
             decision = execution.decide()
             if self.on_event is not None:
@@ -222,8 +238,9 @@ class Driver:
             commands = decision.commands
         for command in commands:
             if command.__class__ is StartTimer:  # the common command, handled inline
-                heapq.heappush(self._timers, (command.fire_at, command.seq))
-                self._live_timers[command.seq] = command.fire_at
+                fire_at = command.fire_at
+                _heappush(self._timers, (fire_at, command.seq))
+                self._live_timers[command.seq] = fire_at
             else:
                 self._carry_out(command)
 
@@ -270,7 +287,10 @@ class Driver:
         self._running += 1
         if self._group is None:
             # The group is entered only once an await is needed, so pure Pass/Choice runs skip it.
-            self._deferred.append(command)
+            if self._deferred:
+                self._deferred.append(command)
+            else:
+                self._deferred = [command]
         else:
             self._tasks[command.seq] = self._group.create_task(self._invoke(command))
 

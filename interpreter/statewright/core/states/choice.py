@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from statewright.core.choice import CompiledRule
 from statewright.core.dataflow import JsonPathFlow, check_assigned
 from statewright.core.errors import ErrorName, StatesError
-from statewright.core.events import HistoryEvent
+from statewright.core.events import ENTERED, EXITED, lazy_event
 from statewright.core.jsonata.flow import states_binding
 from statewright.core.states.base import State
 
@@ -29,13 +29,21 @@ class ChoiceState(State):
     default_state: State | None = field(default=None, compare=False, repr=False)
     rule_assigns: tuple[Any, ...] = ()
     rule_outputs: tuple[Any, ...] = ()  # JSONata rules' own ``Output``
+    # Plain JSONPath rules without InputPath, OutputPath, $$ or Assign (worked out once, in __post_init__).
+    plain: bool = field(default=False, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        flow = self.flow
+        object.__setattr__(self, "plain", flow.__class__ is JsonPathFlow and flow.input_path is None
+                           and flow.output_path is None and not self.needs_context and self.assign is None
+                           and not self.rule_assigns and not self.rule_outputs)
 
     def enter(self, exe: Execution, frame: Frame) -> bool:
         # Inlined entered event (what State.enter does): Choice loops are a benchmark workload.
         history = frame.history
         entered_id = len(history) + 1
-        history.append(HistoryEvent(entered_id, frame.prev, "ChoiceStateEntered", exe.now,
-                                    {"name": self.name, "input": frame.data}))
+        history.append(lazy_event(entered_id, frame.prev, "ChoiceStateEntered", exe.now, ENTERED, self.name,
+                                  frame.data))
         frame.prev = frame.entered_id = entered_id
         frame.entered_time = exe.now
         return self.attempt(exe, frame)
@@ -43,8 +51,7 @@ class ChoiceState(State):
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         raw = frame.data
         flow = self.flow
-        if flow.__class__ is JsonPathFlow and flow.input_path is None and flow.output_path is None \
-                and not self.needs_context and self.assign is None and not self.rule_assigns and not self.rule_outputs:
+        if self.plain:
             # Plain JSONPath rules without InputPath, OutputPath, $$ or Assign: the input passes on as it is.
             variables = frame.variables
             target = self.default_state
@@ -58,9 +65,11 @@ class ChoiceState(State):
                                       f"No Choice Rule matched and no Default in state '{self.name}'.")
             except StatesError as error:
                 return exe.state_failed(frame, self, error)
-            exe.emit(frame, "ChoiceStateExited", {"name": self.name, "output": raw})
-            frame.data = raw
-            frame.state = target
+            history = frame.history  # exe.emit, inlined
+            event_id = len(history) + 1
+            history.append(lazy_event(event_id, frame.prev, "ChoiceStateExited", exe.now, EXITED, self.name, raw))
+            frame.prev = event_id
+            frame.state = target  # frame.data stays the input
             return True
         try:
             # Rules may read $$: hand them a builder so the object is made only if a rule asks.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core.dataflow import ABSENT, check_assigned
 from statewright.core.errors import StatesError
-from statewright.core.events import HistoryEvent
+from statewright.core.events import ENTERED, EXITED, lazy_event
 from statewright.core.jsonata import JsonataFlow
 from statewright.core.states.base import State
 
@@ -31,8 +31,7 @@ class PassState(State):
         history = frame.history
         now = exe.now
         entered_id = len(history) + 1
-        history.append(HistoryEvent(entered_id, frame.prev, "PassStateEntered", now,
-                                    {"name": self.name, "input": raw}))
+        history.append(lazy_event(entered_id, frame.prev, "PassStateEntered", now, ENTERED, self.name, raw))
         frame.entered_id = entered_id
         frame.entered_time = now
         flow = self.flow
@@ -58,6 +57,8 @@ class PassState(State):
                 if key is not None and raw.__class__ is dict:  # ResultPath $.x: what place_result does
                     output = dict(raw)
                     output[key] = value
+                elif flow.result_path is None:  # no ResultPath: the result is the output
+                    output = value
                 else:
                     output = flow.place_result(raw, value)
                 if flow.output_path is not None:
@@ -67,8 +68,8 @@ class PassState(State):
             return exe.state_failed(frame, self, error)
         frame.prev = entered_id
         if assigned is None:
-            history.append(HistoryEvent(entered_id + 1, entered_id, "PassStateExited", now,
-                                        {"name": self.name, "output": output}))
+            history.append(lazy_event(entered_id + 1, entered_id, "PassStateExited", now, EXITED, self.name,
+                                      output))
             frame.prev = entered_id + 1
         else:
             exe.exited(frame, self, output, assigned)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from statewright.core.dataflow import JsonPathFlow
 from statewright.core.errors import StatesError
-from statewright.core.events import HistoryEvent
+from statewright.core.events import ENTERED, EXITED, lazy_event
 from statewright.core.states.base import State
 
 if TYPE_CHECKING:
@@ -29,10 +29,8 @@ class SucceedState(State):
         history = frame.history
         now = exe.now
         entered_id = len(history) + 1
-        history.append(HistoryEvent(entered_id, frame.prev, "SucceedStateEntered", now,
-                                    {"name": self.name, "input": data}))
-        history.append(HistoryEvent(entered_id + 1, entered_id, "SucceedStateExited", now,
-                                    {"name": self.name, "output": data}))
+        history.append(lazy_event(entered_id, frame.prev, "SucceedStateEntered", now, ENTERED, self.name, data))
+        history.append(lazy_event(entered_id + 1, entered_id, "SucceedStateExited", now, EXITED, self.name, data))
         frame.entered_id = entered_id
         frame.entered_time = now
         frame.prev = entered_id + 1

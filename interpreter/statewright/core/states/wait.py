@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core.dataflow import JsonPathFlow, runtime_error
 from statewright.core.errors import StatesError
-from statewright.core.events import HistoryEvent
+from statewright.core.events import ENTERED, EXITED, lazy_event
 from statewright.core.history import json_text
 from statewright.core.jsonata import QueryEvaluationError
 from statewright.core.jsonata.flow import states_binding
@@ -48,8 +48,7 @@ class WaitState(State):
         now = exe.now
         data = frame.data
         entered_id = len(history) + 1
-        history.append(HistoryEvent(entered_id, frame.prev, "WaitStateEntered", now,
-                                    {"name": self.name, "input": data}))
+        history.append(lazy_event(entered_id, frame.prev, "WaitStateEntered", now, ENTERED, self.name, data))
         frame.prev = frame.entered_id = entered_id
         frame.entered_time = now
         frame.effective = data
@@ -107,8 +106,18 @@ class WaitState(State):
         flow = self.flow
         if self.assign is None and flow.__class__ is JsonPathFlow and flow.output_path is None:
             # No Assign, no OutputPath: the effective input passes on as it is (what exit() records).
-            exe.emit(frame, "WaitStateExited", {"name": self.name, "output": effective})
-            return exe.transition(frame, self, effective)
+            # Execution.emit and transition, inlined.
+            history = frame.history
+            event_id = len(history) + 1
+            history.append(lazy_event(event_id, frame.prev, "WaitStateExited", exe.now, EXITED, self.name,
+                                      effective))
+            frame.prev = event_id
+            frame.data = effective
+            following = self.next_state
+            if following is None:
+                return exe.finish(frame, effective)
+            frame.state = following
+            return True
         try:
             context = self.context(exe, frame)
             assigned = self.assigned(exe, frame, effective, context)
