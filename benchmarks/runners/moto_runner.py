@@ -16,6 +16,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 import uuid
 from typing import Any
@@ -36,6 +37,25 @@ def rss_bytes() -> int:
         return int(statm.read().split()[1]) * 4096
 
 
+# moto runs each execution in a thread; when one dies (W3-mc10: RecursionError in LocalStack's Map worker) the
+# execution stays RUNNING forever. Note the death and stop, instead of polling ListExecutions forever.
+_THREAD_DEATHS: list[str] = []
+
+
+def _record_thread_death(args: threading.ExceptHookArgs) -> None:
+    # Name the function seen most often in the traceback: for a RecursionError, the one that recursed.
+    names: list[str] = []
+    trace = args.exc_traceback
+    while trace is not None:
+        names.append(trace.tb_frame.f_code.co_name)
+        trace = trace.tb_next
+    where = f" in {max(set(names), key=names.count)}" if names else ""
+    _THREAD_DEATHS.append(f"{args.exc_type.__name__}{where}")
+
+
+threading.excepthook = _record_thread_death
+
+
 def run_once(client: Any, machine_arn: str, workload: dict[str, Any]) -> Any:
     inputs = [workload["input"]] if workload["executions"] == 1 else workload["input"]
     arns = [client.start_execution(stateMachineArn=machine_arn, name=str(uuid.uuid4()),
@@ -43,6 +63,9 @@ def run_once(client: Any, machine_arn: str, workload: dict[str, Any]) -> Any:
     # Wait with ListExecutions(RUNNING), which is cheap: DescribeExecution echoes the whole input, and
     # polling it would take the GIL from moto's execution threads and slow moto down unfairly.
     while client.list_executions(stateMachineArn=machine_arn, statusFilter="RUNNING", maxResults=1)["executions"]:
+        if _THREAD_DEATHS:
+            raise SystemExit(f"moto: {workload['name']}: moto's execution thread died ({_THREAD_DEATHS[0]}); "
+                             "the execution stays RUNNING and never ends")
         time.sleep(POLL_SECONDS)
     outputs = []
     for arn in arns:
