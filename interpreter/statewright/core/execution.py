@@ -226,14 +226,16 @@ class Execution:
 
     @classmethod
     def replay(cls, machine: Machine, inputs: Iterable[Input],
-               recorded_events: Sequence[HistoryEvent] | None = None) -> Execution:
+               recorded_events: Sequence[HistoryEvent] | None = None, *, express: bool = False) -> Execution:
         """Feed recorded inputs, deciding after each; compare with ``recorded_events`` when given.
+
+        ``express`` replays an EXPRESS execution (its history has EXPRESS shapes: no redrive count).
 
         Raises:
             NondeterminismError: the first decided event that differs from the recorded one (type,
                 state name or previous event id), or a count mismatch at the end.
         """
-        execution = cls(machine)
+        execution = cls(machine, express=True) if express else cls(machine)
         for item in inputs:
             execution.receive(item)
             decision = execution.decide()

@@ -47,3 +47,15 @@ def test_history_renders_as_aws_does() -> None:
     assert rendered[1]["stateEnteredEventDetails"]["name"] == "Id"
     assert rendered[1]["timestamp"].endswith("Z")
     assert "taskScheduledEventDetails" in rendered[6]
+
+
+def test_an_express_history_replays_as_express() -> None:
+    reads_context = {"StartAt": "Ctx", "States": {"Ctx": {"Type": "Pass", "Parameters": {"e.$": "$$.Execution"},
+                                                          "End": True}}}
+    original = run(reads_context, {"a": 1}, express=True)
+    assert "RedriveCount" not in original.outcome.output["e"]  # EXPRESS executions have no redrive count
+    replayed = Execution.replay(compile_machine(reads_context), original.inputs, original.execution.history,
+                                express=True)
+    assert [render_event(e) for e in replayed.history] == original.history()
+    as_standard = Execution.replay(compile_machine(reads_context), original.inputs)
+    assert "RedriveCount" in as_standard.outcome.output["e"]  # why the flag matters

@@ -177,7 +177,7 @@ def query_language_downgrade(context: LintContext) -> Iterator[Finding]:
 
 
 # The fields whose strings a JSONata state evaluates, at the top of a state; and in catchers and Choice
-# rules, Output, Assign and Condition. Strings directly inside an array are not looked at (as before).
+# rules, Output, Assign and Condition, at any depth (inside arrays too).
 _EXPRESSION_FIELDS = frozenset({*JSONATA_TEMPLATES, *NUMERIC_FIELDS, "Timestamp", "Catch", "Choices"})
 
 
@@ -205,10 +205,10 @@ def empty_jsonata_expression(context: LintContext) -> Iterator[Finding]:
     """
     known = facts(context)
     for state in known.jsonata_states:
-        # The expressions the variable rules collect hold these fields' ones: keep those of these fields
-        # whose holder is the field itself or an object (a string directly in an array is not looked at).
+        # The expressions the variable rules collect hold these fields' ones, at any depth and in arrays
+        # too; error names in ErrorEquals are names, never evaluated.
         for path, field, text in expression_strings(state, known):
-            if not jsonata_body(text) and path[0] in _EXPRESSION_FIELDS and isinstance(path[-1], str):
+            if not jsonata_body(text) and path[0] in _EXPRESSION_FIELDS and "ErrorEquals" not in path:
                 yield Finding(
                     f"Field '{field}' of state '{state.name}' has an empty JSONata expression {quote(text)}.",
                     state.field_pointer(*path), state=state.name, field=field,
