@@ -13,6 +13,7 @@ import re
 import uuid
 
 import pytest
+from benchmarks.workloads import many_executions
 
 import statewright
 from statewright import Engine, VirtualClock
@@ -24,20 +25,7 @@ from statewright.runtime.resources import ResourceRegistry
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
 START = 1_700_000_000.25
 
-W4_LIKE = {
-    "StartAt": "Prepare",
-    "States": {
-        "Prepare": {"Type": "Pass",
-                    "Parameters": {"order.$": "$.order", "label.$": "States.Format('order-{}', $.order)"},
-                    "Next": "Park"},
-        "Park": {"Type": "Wait", "Seconds": 1, "Next": "Route"},
-        "Route": {"Type": "Choice",
-                  "Choices": [{"Variable": "$.order", "NumericGreaterThanEquals": 0, "Next": "Ship"}],
-                  "Default": "Done"},
-        "Ship": {"Type": "Pass", "Result": True, "ResultPath": "$.shipped", "Next": "Done"},
-        "Done": {"Type": "Succeed"},
-    },
-}
+W4_LIKE = many_executions(1).definition  # the benchmark's 5-state machine: the fast paths' main customer
 
 
 def shape(result: statewright.Result) -> list[tuple]:

@@ -87,26 +87,25 @@ class Result:
         return document
 
 
-def _result(status: str, output: Any, error: str | None, cause: str | None, execution_arn: str,
-            start_date: float, stop_date: float, events: tuple[HistoryEvent, ...]) -> Result:
-    """``Result(...)`` at half the cost: one ``__dict__`` instead of a frozen ``__setattr__`` per field."""
-    result = _new(Result)
-    _setattr(result, "__dict__", {
-        "status": status, "output": output, "error": error, "cause": cause, "execution_arn": execution_arn,
-        "start_date": start_date, "stop_date": stop_date, "events": events,
-    })
-    return result
-
-
 _new = object.__new__
-_setattr = object.__setattr__
 
 
 def _result_of(driver: Driver, began: float) -> Result:
-    outcome = driver.execution.outcome
-    return _result(outcome.status, outcome.output, outcome.error, outcome.cause,
-                   driver.info.execution_arn, began, driver.clock.now(),  # type: ignore[union-attr]
-                   tuple(driver.execution.history))
+    """The Result of an ended execution, at half the cost of ``Result(...)``: its ``__dict__`` filled in place
+    instead of a frozen ``__setattr__`` per field."""
+    execution = driver.execution
+    outcome = execution.outcome
+    result = _new(Result)
+    fields = result.__dict__
+    fields["status"] = outcome.status
+    fields["output"] = outcome.output
+    fields["error"] = outcome.error
+    fields["cause"] = outcome.cause
+    fields["execution_arn"] = driver.info.execution_arn  # type: ignore[union-attr]
+    fields["start_date"] = began
+    fields["stop_date"] = driver.clock.now()
+    fields["events"] = tuple(execution.history)
+    return result
 
 
 class Engine:
@@ -261,20 +260,7 @@ class Engine:
         arn: str = driver.info.execution_arn  # type: ignore[union-attr]
         if ended:
             del self._running[arn]
-            # _result_of, inlined: most executions started here end here.
-            execution = driver.execution
-            outcome = execution.outcome
-            result = _new(Result)
-            fields = result.__dict__  # filled in place: no frozen __setattr__ per field
-            fields["status"] = outcome.status
-            fields["output"] = outcome.output
-            fields["error"] = outcome.error
-            fields["cause"] = outcome.cause
-            fields["execution_arn"] = arn
-            fields["start_date"] = began
-            fields["stop_date"] = driver.clock.now()
-            fields["events"] = tuple(execution.history)
-            return StartedExecution(arn, result)
+            return StartedExecution(arn, _result_of(driver, began))
         task = loop.create_task(self._finish(driver, began))
         self._unfinished.add(task)
         task.add_done_callback(self._unfinished.discard)
