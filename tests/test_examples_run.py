@@ -28,6 +28,8 @@ pytest.importorskip("statewright.core.model", reason="the pure core (statewright
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FOLDERS = sorted(p for p in EXAMPLES.iterdir() if (p / "workflow.asl.yaml").is_file())
+# Every runnable workflow: a folder's workflow.asl.yaml and, beside it, its JSONata twin where there is one.
+WORKFLOWS = sorted(w for folder in FOLDERS for w in folder.glob("workflow*.asl.yaml"))
 APPROVAL_RESOURCE = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
 
 
@@ -58,9 +60,15 @@ def test_every_example_folder_is_found() -> None:
                                          "report-polling-jsonata"}
 
 
-@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
-def test_example_runs_to_its_expected_output(folder: Path) -> None:
-    machine = statewright.load(folder / "workflow.asl.yaml")
+def test_the_jsonata_twins_are_found() -> None:
+    twins = {w.parent.name for w in WORKFLOWS if w.name == "workflow.jsonata.asl.yaml"}
+    assert twins >= {"order-processing", "etl-pipeline", "fan-out", "parallel-aggregation"}
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_example_runs_to_its_expected_output(workflow: Path) -> None:
+    folder = workflow.parent
+    machine = statewright.load(workflow)
     value = json.loads((folder / "input.json").read_text(encoding="utf-8"))
     expected = json.loads((folder / "expected-output.json").read_text(encoding="utf-8"))
     engine = _engine_for(folder)
