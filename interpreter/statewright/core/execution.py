@@ -176,16 +176,7 @@ class Execution:
 
     def decide(self) -> Decision:
         """Run every runnable frame as far as it goes; return the new events and the commands."""
-        runnable = self._runnable
-        if self._jsonata:
-            set_runtime(self.now, self.rng)
-        while runnable:
-            frame = runnable.popleft()
-            if not frame.alive:
-                continue
-            state = frame.state
-            while state is not None and state.enter(self, frame):
-                state = frame.state
+        self._run_frames()
         events = self.history[self._mark:]
         self._mark = len(self.history)
         commands = self._commands
@@ -195,22 +186,18 @@ class Execution:
     def advance(self, event: Input) -> list[Command]:
         """:meth:`receive` then :meth:`decide`, for a caller that reads new events from :attr:`history`
         itself: returns only the commands (no :class:`Decision` is packaged)."""
-        if self._jsonata:
-            self.receive(event)
-            set_runtime(self.now, self.rng)
-        else:
-            # receive() without JSONata, its two most common inputs dispatched here.
-            self.now = event.time
-            cls = event.__class__
-            if self.outcome.status != "RUNNING":
-                pass
-            elif cls is TimerFired:
-                self._timer_fired(event.seq)  # type: ignore[union-attr]
-            elif cls is Started:
-                self._start(event)  # type: ignore[arg-type]
-            else:
-                self.receive(event)
+        self.receive(event)
+        self._run_frames()
+        self._mark = len(self.history)
+        commands = self._commands
+        if commands:
+            self._commands = []
+        return commands
+
+    def _run_frames(self) -> None:
         runnable = self._runnable
+        if self._jsonata:
+            set_runtime(self.now, self.rng)  # receiving Started may have replaced the seed's generator
         while runnable:
             frame = runnable.popleft()
             if not frame.alive:
@@ -218,11 +205,6 @@ class Execution:
             state = frame.state
             while state is not None and state.enter(self, frame):
                 state = frame.state
-        self._mark = len(self.history)
-        commands = self._commands
-        if commands:
-            self._commands = []
-        return commands
 
     @classmethod
     def replay(cls, machine: Machine, inputs: Iterable[Input],
