@@ -170,3 +170,105 @@ def _execution(machine: statewright.StateMachine):
     from statewright.core.execution import Execution
 
     return Execution(machine.compiled)
+
+
+# --- start_on_virtual_time: virtual_time=True runs with no driver until a task needs one -----------------
+
+TASK_BETWEEN_WAITS = {"StartAt": "Park", "TimeoutSeconds": 100, "States": {
+    "Park": {"Type": "Wait", "Seconds": 5, "Next": "Work"},
+    "Work": {"Type": "Task", "Resource": FN + "double", "Next": "Rest"},
+    "Rest": {"Type": "Wait", "Seconds": 3, "Next": "Fan"},
+    "Fan": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 2, "End": True}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}]}}}
+
+
+def relative(result: statewright.Result) -> list[tuple]:
+    """The history with times counted from the execution's start (the two paths start at different times)."""
+    return [(e.id, e.previous_event_id, e.type, e.timestamp - result.start_date, e.details) for e in result.events]
+
+
+@pytest.mark.parametrize("definition", [W4_LIKE, TASK_BETWEEN_WAITS], ids=["waits-only", "task-between-waits"])
+def test_virtual_time_without_a_driver_records_what_the_driver_records(definition) -> None:
+    machine = statewright.load(definition)
+
+    async def double(value):
+        return value * 2 if isinstance(value, int) else value
+
+    async def both():
+        engine = Engine({FN + "double": double})
+        lane = await engine.execute(machine, {"order": 3}, virtual_time=True)
+        started = await engine.start(machine, {"order": 3}, virtual_time=True)
+        # an event sink makes the engine take the driver from the first step
+        driven = await engine.execute(machine, {"order": 3}, virtual_time=True, on_event=lambda event: None)
+        return lane, started, driven
+
+    lane, started, driven = asyncio.run(both())
+    assert relative(lane) == relative(started) == relative(driven)
+    assert lane.status == driven.status == "SUCCEEDED"
+    assert lane.stop_date - lane.start_date == driven.stop_date - driven.start_date
+
+
+def test_a_handed_over_execution_keeps_its_timers_and_times() -> None:
+    machine = statewright.load(TASK_BETWEEN_WAITS)
+
+    async def double(value):
+        return value * 2
+
+    async def go():
+        engine = Engine({FN + "double": double})
+        handle = engine.start(machine, 21, virtual_time=True)
+        assert not handle.done() and engine.running == [handle.execution_arn]  # the task needs the driver
+        return await handle, engine
+
+    result, engine = asyncio.run(go())
+    assert (result.status, result.output) == ("SUCCEEDED", [42, 42])
+    scheduled = next(e for e in result.events if e.type == "TaskScheduled")
+    assert scheduled.timestamp - result.start_date == 5
+    assert result.stop_date - result.start_date == 10  # 5 + 3 + 2 on the virtual clock
+    assert engine.running == []
+
+
+def test_the_execution_timeout_fires_on_virtual_time_without_a_driver() -> None:
+    machine = statewright.load({"StartAt": "Park", "TimeoutSeconds": 10, "States": {
+        "Park": {"Type": "Wait", "Seconds": 60, "End": True}}})
+
+    async def go():
+        return await Engine().execute(machine, {}, virtual_time=True)
+
+    result = asyncio.run(go())
+    assert (result.status, result.error) == ("TIMED_OUT", "States.Timeout")
+    assert result.stop_date - result.start_date == 10
+    assert result.events[-1].type == "ExecutionTimedOut"
+
+
+def test_errors_without_a_driver_are_reported_as_the_driver_reports_them(monkeypatch) -> None:
+    from statewright.core.states.choice import ChoiceState
+    from statewright.core.states.pass_ import PassState
+
+    machine = statewright.load(W4_LIKE)
+
+    def broken(self, exe, frame):
+        raise RuntimeError("a bug in a state")
+
+    async def go():
+        return await Engine().execute(machine, {"order": 1}, virtual_time=True)
+
+    monkeypatch.setattr(ChoiceState, "enter", broken)  # entered after the Wait's timer: inside the run
+    with pytest.raises(ExceptionGroup) as caught:
+        asyncio.run(go())
+    assert [type(e) for e in caught.value.exceptions] == [RuntimeError]
+    monkeypatch.setattr(PassState, "enter", broken)  # the first state: while Started is fed
+    with pytest.raises(RuntimeError):
+        asyncio.run(go())
+
+
+def test_a_bad_mock_configuration_is_reported_before_an_execution_without_tasks_runs() -> None:
+    machine = statewright.load(W4_LIKE)
+
+    async def go():
+        return await Engine().execute(machine, {"order": 1}, virtual_time=True, mock_config={"StateMachines": {}},
+                                      test_case="Missing")
+
+    with pytest.raises(Exception, match="no state machine named"):
+        asyncio.run(go())

@@ -13,8 +13,9 @@ Times are float seconds since the Unix epoch (UTC), as the runtime's clock gives
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, overload
 
 
 def _direct_init(cls: type) -> type:
@@ -283,6 +284,83 @@ def lazy_event(id: int, previous_event_id: int, type: str, timestamp: float, kin
     return event
 
 
+ROW = 6
+"""Entries per event in :attr:`History.rows`: previous event id, type, timestamp, details (or a
+:class:`_DetailsKind`), name, value. The event's id is its position: ``len(rows) // ROW`` events precede it."""
+
+
+class History(Sequence[HistoryEvent]):
+    """One execution's history events, in order: a read-only sequence of :class:`HistoryEvent`.
+
+    The core records an event by extending :attr:`rows` with its :data:`ROW` fields (or through
+    :meth:`add`); an event object is made only when the event is first read, and kept. Why: a finished
+    execution used to keep one object per event (12 for a 5-state machine), and with thousands of
+    executions in flight those were most of what the garbage collector scanned, again and again; one
+    flat list is one object to scan, and extending it costs less than making an event. Reading an event
+    returns the same object every time (its ``details`` dict is built once, as :func:`lazy_event`'s).
+    """
+
+    __slots__ = ("_events", "rows")
+
+    def __init__(self, events: Iterable[HistoryEvent] = ()) -> None:
+        self.rows: list[Any] = []
+        self._events: list[HistoryEvent] | None = None  # the events read so far (a prefix); a list from the first read
+        for event in events:
+            self.append(event)
+
+    def add(self, previous_event_id: int, type: str, timestamp: float, details: dict[str, Any] | None) -> int:
+        """Record ``HistoryEvent(<next id>, previous_event_id, type, timestamp, details)``; returns its id."""
+        rows = self.rows
+        rows += (previous_event_id, type, timestamp, details, None, None)
+        return len(rows) // ROW
+
+    def append(self, event: HistoryEvent) -> None:
+        """Record ``event``, whose id must be the next one."""
+        if event.id != len(self.rows) // ROW + 1:
+            raise ValueError(f"event {event.id} cannot follow event {len(self.rows) // ROW}")
+        self.rows += (event.previous_event_id, event.type, event.timestamp, event.details, None, None)
+
+    def __len__(self) -> int:
+        return len(self.rows) // ROW
+
+    @overload
+    def __getitem__(self, index: int) -> HistoryEvent: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[HistoryEvent]: ...
+
+    def __getitem__(self, index: int | slice) -> HistoryEvent | list[HistoryEvent]:
+        return self._read()[index]
+
+    def __iter__(self) -> Iterator[HistoryEvent]:
+        return iter(self._read())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, History | list | tuple):
+            return self._read() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which are not hashable
+
+    def __repr__(self) -> str:
+        return f"History({self._read()!r})"
+
+    def _read(self) -> list[HistoryEvent]:
+        """The event objects of every recorded event, made now for those not read before."""
+        events = self._events
+        if events is None:
+            events = self._events = []
+        rows = self.rows
+        for start in range(len(events) * ROW, len(rows), ROW):
+            previous, type, timestamp, details, name, value = rows[start:start + ROW]
+            event_id = start // ROW + 1
+            if details.__class__ is _DetailsKind:
+                events.append(lazy_event(event_id, previous, type, timestamp, details, name, value))
+            else:
+                events.append(HistoryEvent(event_id, previous, type, timestamp, details))
+        return events
+
+
 @_direct_init
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -300,4 +378,3 @@ class Outcome:
     output: Any = None
     error: str | None = None
     cause: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)

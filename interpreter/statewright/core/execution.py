@@ -29,10 +29,12 @@ from statewright.core.events import (
     EXECUTION_STARTED,
     EXECUTION_SUCCEEDED,
     EXITED,
+    ROW,
     CancelTask,
     CancelTimer,
     Command,
     Decision,
+    History,
     HistoryEvent,
     Input,
     InvokeTask,
@@ -44,7 +46,6 @@ from statewright.core.events import (
     TaskHeartbeat,
     TaskSucceeded,
     TimerFired,
-    lazy_event,
 )
 from statewright.core.intrinsics import SeededRandom
 from statewright.core.jsonata import QueryEvaluationError, set_runtime, states_binding
@@ -98,7 +99,7 @@ class Frame:
     __slots__ = ("alive", "child_group", "data", "effective", "entered_id", "entered_time", "group", "history",
                  "index", "prev", "retry_counts", "retry_total", "state", "timers", "token", "variables")
 
-    def __init__(self, state: State | None, data: Any, prev: int, history: list[HistoryEvent],
+    def __init__(self, state: State | None, data: Any, prev: int, history: History,
                  group: groups.Group | None = None, index: int = 0, variables: Any = None) -> None:
         self.state = state
         self.data = data
@@ -135,7 +136,7 @@ class Execution:
         self.machine = machine
         self._express = express
         self._jsonata = getattr(machine, "uses_jsonata", True)
-        self.history: list[HistoryEvent] = []
+        self.history = History()
         self.outcome = Outcome()
         self.now = 0.0
         self.rng: SeededRandom | None = None
@@ -172,13 +173,13 @@ class Execution:
                 entry[0].state.on_heartbeat(self, entry[0])  # type: ignore[attr-defined]
         elif cls is StopRequested:
             self._end("ABORTED", "ExecutionAborted", {"error": event.error, "cause": event.cause},  # type: ignore
-                      len(self.history), error=event.error, cause=event.cause)  # type: ignore[union-attr]
+                      len(self.history.rows) // ROW, error=event.error, cause=event.cause)  # type: ignore[union-attr]
 
     def decide(self) -> Decision:
         """Run every runnable frame as far as it goes; return the new events and the commands."""
         self._run_frames()
-        events = self.history[self._mark:]
-        self._mark = len(self.history)
+        events = self.history[self._mark // ROW:]
+        self._mark = len(self.history.rows)  # counted in rows: the cheap length in advance()
         commands = self._commands
         self._commands = []
         return Decision(tuple(events), tuple(commands))
@@ -188,7 +189,7 @@ class Execution:
         itself: returns only the commands (no :class:`Decision` is packaged)."""
         self.receive(event)
         self._run_frames()
-        self._mark = len(self.history)
+        self._mark = len(self.history.rows)
         commands = self._commands
         if commands:
             self._commands = []
@@ -234,19 +235,13 @@ class Execution:
     # ------------------------------------------------------------------ used by states
     def emit(self, frame: Frame, event_type: str, details: dict[str, Any] | None) -> int:
         """Record an event caused by the frame's previous one; it becomes the frame's previous."""
-        history = frame.history
-        event_id = len(history) + 1
-        history.append(HistoryEvent(event_id, frame.prev, event_type, self.now, details))
-        frame.prev = event_id
+        event_id = frame.prev = frame.history.add(frame.prev, event_type, self.now, details)
         return event_id
 
     def emit_side(self, frame: Frame, event_type: str, details: dict[str, Any] | None) -> int:
         """Record an event linked to the frame's previous one without becoming its previous (AWS
         links e.g. MapIterationSucceeded and MapStateSucceeded this way)."""
-        history = frame.history
-        event_id = len(history) + 1
-        history.append(HistoryEvent(event_id, frame.prev, event_type, self.now, details))
-        return event_id
+        return frame.history.add(frame.prev, event_type, self.now, details)
 
     def context_object(self, frame: Frame, state: State) -> dict[str, Any]:
         source = self._context
@@ -261,16 +256,15 @@ class Execution:
 
     def exited(self, frame: Frame, state: State, output: Any, assigned: dict[str, Any] | None) -> None:
         """Record ``<Type>StateExited``; new variables become visible from the next state on."""
-        history = frame.history
-        event_id = len(history) + 1
+        rows = frame.history.rows
         if assigned is None:
-            history.append(lazy_event(event_id, frame.prev, state.exited_type, self.now, EXITED, state.name, output))
+            rows += (frame.prev, state.exited_type, self.now, EXITED, state.name, output)
         else:
             # A new dict: frames of enclosing scopes (and sibling branches) keep seeing theirs.
             frame.variables = {**frame.variables, **assigned} if frame.variables else assigned
-            history.append(HistoryEvent(event_id, frame.prev, state.exited_type, self.now,
-                                        {"name": state.name, "output": output, "assignedVariables": assigned}))
-        frame.prev = event_id
+            rows += (frame.prev, state.exited_type, self.now,
+                     {"name": state.name, "output": output, "assignedVariables": assigned}, None, None)
+        frame.prev = len(rows) // ROW
 
     def transition(self, frame: Frame, state: State, output: Any) -> bool:
         """Move the frame to the state after ``state`` (or end its scope with ``output``)."""
@@ -293,9 +287,7 @@ class Execution:
         except StatesError as error:
             return self.fail_scope(frame, error.error, error.cause)
         # _end("SUCCEEDED", ...), inlined: the way most executions end.
-        history = self.history
-        history.append(lazy_event(len(history) + 1, frame.prev, "ExecutionSucceeded", self.now, EXECUTION_SUCCEEDED,
-                                  None, output))
+        self.history.rows += (frame.prev, "ExecutionSucceeded", self.now, EXECUTION_SUCCEEDED, None, output)
         outcome = self.outcome
         outcome.status, outcome.output, outcome.error, outcome.cause = "SUCCEEDED", output, None, None
         if self._pending:
@@ -400,8 +392,7 @@ class Execution:
             self.region = region
         self.rng = SeededRandom(started.seed)
         self._started = started  # the context object ($$) is built from it when a state first reads it
-        self.history.append(lazy_event(1, 0, "ExecutionStarted", self.now, EXECUTION_STARTED, info.role_arn,
-                                       started.input))
+        self.history.rows += (0, "ExecutionStarted", self.now, EXECUTION_STARTED, info.role_arn, started.input)
         root = Frame(machine.start, started.input, 0, self.history)
         try:
             check_size(started.input, "The input to the execution has a size exceeding the maximum")
@@ -419,7 +410,7 @@ class Execution:
         frame, purpose = entry
         if purpose == EXECUTION_TIMEOUT:
             self._end("TIMED_OUT", "ExecutionTimedOut", {"error": ErrorName.TIMEOUT.value, "cause": None},
-                      len(self.history), error=ErrorName.TIMEOUT.value)
+                      len(self.history.rows) // ROW, error=ErrorName.TIMEOUT.value)
             return
         assert frame is not None and frame.state is not None
         if not frame.alive:
@@ -486,8 +477,7 @@ class Execution:
 
     def _end(self, status: str, event_type: str, details: dict[str, Any], prev: int, *,
              output: Any = None, error: str | None = None, cause: str | None = None) -> None:
-        event_id = len(self.history) + 1
-        self.history.append(HistoryEvent(event_id, prev, event_type, self.now, details))
+        self.history.add(prev, event_type, self.now, details)
         outcome = self.outcome
         outcome.status, outcome.output, outcome.error, outcome.cause = status, output, error, cause
         if self._pending:

@@ -131,6 +131,23 @@ class Driver:
         without awaiting. True when it has ended; otherwise :meth:`finish` drives the rest."""
         self.info = info
         self._feed(Started(self.clock.now(), input, seed, info))
+        return self.settle()
+
+    @classmethod
+    def taking_over(cls, head: VirtualStart, resources: ResourceRegistry, tokens: TaskTokens) -> Driver:
+        """The driver that carries on an execution :func:`start_on_virtual_time` could not finish: on an
+        auto-advancing virtual clock at the time it reached, with its timers, and the commands it left."""
+        driver = cls(head.execution, resources, VirtualClock(head.now), tokens)
+        driver.info = head.info
+        driver._timers = head.timers
+        driver._live_timers = head.live
+        for command in head.left:
+            driver._carry_out(command)
+        return driver
+
+    def settle(self) -> bool:
+        """Carry a started execution as far as it goes without awaiting (see :meth:`_settle`); True when it
+        has ended, otherwise :meth:`finish` drives the rest."""
         try:
             # Pass/Choice chains, and Waits on an auto-advancing clock, end here without a single await.
             return self._settle()
@@ -353,6 +370,67 @@ class Driver:
             token = self._callbacks.pop(key, None)
             if token is not None:
                 self.tokens.close(token)
+
+
+class VirtualStart:
+    """Where :func:`start_on_virtual_time` left an execution it could not finish: its clock's time, its timers
+    (a heap and the live ones) and the commands ``left`` of its last decision."""
+
+    __slots__ = ("execution", "info", "left", "live", "now", "timers")
+
+    def __init__(self, execution: Any, info: ExecutionInfo, now: float, left: list[Command],
+                 timers: list[tuple[float, int]], live: dict[int, float]) -> None:
+        self.execution = execution
+        self.info = info
+        self.now = now
+        self.left = left
+        self.timers = timers
+        self.live = live
+
+
+def start_on_virtual_time(execution: Any, input: Any, info: ExecutionInfo, seed: int,
+                          now: float) -> float | VirtualStart:
+    """Start ``execution`` at ``now`` on an auto-advancing virtual clock of its own, and run it with no driver
+    for as long as it asks for nothing but timers: what :meth:`Driver.start` and :meth:`Driver._settle` do
+    for such an execution, without the driver, the clock object and their calls per step (W4 in
+    benchmarks/ is thousands of these). Returns the clock's time when the execution ended; otherwise, at
+    the first other command (a task) or with nothing left to fire, the :class:`VirtualStart` that
+    :meth:`Driver.taking_over` carries on from. Errors are reported as ``Driver.start`` reports them.
+
+    ``execution`` is a core with ``advance`` and nobody reads its decisions' events (no ``on_event``).
+    """
+    commands = execution.advance(Started(now, input, seed, info))
+    timers: list[tuple[float, int]] = []
+    live: dict[int, float] = {}
+    try:
+        while True:
+            for command in commands:
+                cls = command.__class__
+                if cls is StartTimer:
+                    fire_at = command.fire_at
+                    _heappush(timers, (fire_at, command.seq))
+                    live[command.seq] = fire_at
+                elif cls is CancelTimer:
+                    live.pop(command.seq, None)
+                else:  # a task (or a cancel) needs the driver: it carries on from this command
+                    return VirtualStart(execution, info, now, commands[commands.index(command):], timers, live)
+            if execution.outcome.status != RUNNING:
+                return now
+            while timers:
+                when, seq = timers[0]
+                if live.get(seq) == when:
+                    break
+                _heappop(timers)  # cancelled (or superseded)
+            else:
+                return VirtualStart(execution, info, now, [], timers, live)  # the driver decides what waits
+            _heappop(timers)
+            del live[seq]
+            if when > now:  # the clock jumps to the earliest timer (it never goes back)
+                now = when
+            commands = execution.advance(TimerFired(seq, now))
+    except Exception as error:
+        # As Driver.start: an error after the Started input is reported as finish()'s task group would.
+        raise BaseExceptionGroup("unhandled errors in a TaskGroup", [error]) from None
 
 
 async def drive(

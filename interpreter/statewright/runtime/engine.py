@@ -15,10 +15,11 @@ import re
 import secrets
 import struct
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from time import time as _time
 from typing import Any
 
 from statewright.core.events import ExecutionInfo, HistoryEvent, StopRequested
@@ -26,7 +27,7 @@ from statewright.core.execution import Execution
 from statewright.runtime.callbacks import CallbackAnswer, TaskTokens
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
 from statewright.runtime.connections import Connections, load_config
-from statewright.runtime.driver import Driver, EventSink
+from statewright.runtime.driver import Driver, EventSink, start_on_virtual_time
 from statewright.runtime.http_client import HttpClient, HttpOptions
 from statewright.runtime.http_tasks import HttpTasks, definition_options
 from statewright.runtime.mock_config import MockConfig, MockTestCase
@@ -66,7 +67,7 @@ class Result:
     execution_arn: str
     start_date: float
     stop_date: float
-    events: tuple[HistoryEvent, ...] = field(default=(), repr=False)
+    events: Sequence[HistoryEvent] = field(default=(), repr=False)
 
     @cached_property
     def history(self) -> list[dict[str, Any]]:
@@ -90,10 +91,9 @@ class Result:
 _new = object.__new__
 
 
-def _result_of(driver: Driver, began: float) -> Result:
+def _result_of(execution: Any, execution_arn: str, began: float, stopped: float) -> Result:
     """The Result of an ended execution, at half the cost of ``Result(...)``: its ``__dict__`` filled in place
     instead of a frozen ``__setattr__`` per field."""
-    execution = driver.execution
     outcome = execution.outcome
     result = _new(Result)
     fields = result.__dict__
@@ -101,11 +101,15 @@ def _result_of(driver: Driver, began: float) -> Result:
     fields["output"] = outcome.output
     fields["error"] = outcome.error
     fields["cause"] = outcome.cause
-    fields["execution_arn"] = driver.info.execution_arn  # type: ignore[union-attr]
+    fields["execution_arn"] = execution_arn
     fields["start_date"] = began
-    fields["stop_date"] = driver.clock.now()
-    fields["events"] = tuple(execution.history)
+    fields["stop_date"] = stopped
+    fields["events"] = execution.history  # a read-only sequence; its event objects are made on first read
     return result
+
+
+def _driven_result(driver: Driver, began: float) -> Result:
+    return _result_of(driver.execution, driver.info.execution_arn, began, driver.clock.now())  # type: ignore[union-attr]
 
 
 class Engine:
@@ -224,14 +228,15 @@ class Engine:
         Returns:
             The :class:`Result`; a failed execution is a result, not an exception.
         """
-        driver, began, ended = self._begin(machine, input, resources, mock_config, test_case, virtual_time, name,
-                                           clock, on_event)
+        begun = self._begin(machine, input, resources, mock_config, test_case, virtual_time, name, clock, on_event)
+        if begun.__class__ is Result:
+            return begun  # type: ignore[return-value]
+        driver, began = begun  # type: ignore[misc]
         try:
-            if not ended:
-                await driver.finish()
+            await driver.finish()
         finally:
             del self._running[driver.info.execution_arn]  # type: ignore[union-attr]
-        return _result_of(driver, began)
+        return _driven_result(driver, began)
 
     def start(
         self,
@@ -255,30 +260,27 @@ class Engine:
         a task for each one that has already ended.
         """
         loop = asyncio.get_running_loop()
-        driver, began, ended = self._begin(machine, input, resources, mock_config, test_case, virtual_time, name,
-                                           clock, on_event)
-        arn: str = driver.info.execution_arn  # type: ignore[union-attr]
-        if ended:
-            del self._running[arn]
-            return StartedExecution(arn, _result_of(driver, began))
+        begun = self._begin(machine, input, resources, mock_config, test_case, virtual_time, name, clock, on_event)
+        if begun.__class__ is Result:
+            return StartedExecution(begun.execution_arn, begun)  # type: ignore[union-attr, arg-type]
+        driver, began = begun  # type: ignore[misc]
         task = loop.create_task(self._finish(driver, began))
         self._unfinished.add(task)
         task.add_done_callback(self._unfinished.discard)
-        return StartedExecution(arn, None, task)
+        return StartedExecution(driver.info.execution_arn, None, task)  # type: ignore[union-attr]
 
     async def _finish(self, driver: Driver, began: float) -> Result:
         try:
             await driver.finish()
         finally:
             del self._running[driver.info.execution_arn]  # type: ignore[union-attr]
-        return _result_of(driver, began)
+        return _driven_result(driver, began)
 
     def _begin(self, machine: Any, input: Any, resources: Resources | None, mock_config: Any, test_case: str | None,
                virtual_time: bool, name: str | None, clock: Clock | None,
-               on_event: EventSink | None) -> tuple[Driver, float, bool]:
-        """Everything up to the first await: the driver, the start time, and whether the execution ended.
-
-        The execution is in ``_running`` when this returns; the caller removes it when it ends.
+               on_event: EventSink | None) -> Result | tuple[Driver, float]:
+        """Everything up to the first await: the Result of an execution that ended, else its driver and start
+        time. An execution that has not ended is in ``_running``; the caller removes it when it ends.
         """
         plan = self._plans.get(id(machine))
         if plan is None or plan.machine is not machine:  # else a StateMachine run before
@@ -288,17 +290,10 @@ class Engine:
                 if not isinstance(machine, StateMachine):
                     machine = load(machine)
             plan = self._plan_for(machine)
-        if resources is None and mock_config is None and test_case is None:
-            cached = plan.registry
-            base = self.resources
-            if cached is not None and cached[0] is base and cached[1] == base._resolvers and cached[2] is self.http:
-                registry = cached[3]  # what _shared_registry returns, checked inline
-            else:
-                registry = self._shared_registry(plan)
-        else:
-            registry = self._registry_for(machine, resources, mock_config, test_case)
-        if clock is None:
-            clock = VirtualClock() if virtual_time else self.clock
+        # The shared registry view is looked up only when a driver needs it; one of this execution's own is
+        # made now, so a bad resource map or mock configuration is reported before anything runs.
+        own = None if resources is None and mock_config is None and test_case is None else \
+            self._registry_for(machine, resources, mock_config, test_case)
         # The seed drives States.UUID, States.MathRandom, jitter and task tokens (recorded in history).
         if not name:  # None or "": a uuid4
             name, seed = _name_and_seed()
@@ -317,16 +312,38 @@ class Engine:
             compiled = plan.compiled = machine.compiled
         # No keyword arguments in the hot path: calling a class with them costs a dict per call.
         execution = Execution(compiled, express=True) if plan.express else Execution(compiled)
-        driver = Driver(execution, registry, clock, self.tokens, on_event)
-        running[execution_arn] = driver
-        began = clock.now()
-        try:
-            # Most executions without tasks end inside start(): no coroutine, no task group.
-            ended = driver.start(input, info=info, seed=seed)
-        except BaseException:
+        if clock is None and virtual_time and on_event is None:
+            # Its own auto-advancing clock and nobody reading events: run with no driver or clock object
+            # until it ends or a task needs one (most executions without tasks end right here).
+            began = _time()
+            head = start_on_virtual_time(execution, input, info, seed, began)
+            if head.__class__ is float:  # it ended, at this time
+                return _result_of(execution, execution_arn, began, head)  # type: ignore[arg-type]
+            registry = own if own is not None else self._shared_registry(plan)
+            driver = Driver.taking_over(head, registry, self.tokens)  # type: ignore[arg-type]
+            running[execution_arn] = driver
+            try:
+                ended = driver.settle()
+            except BaseException:
+                del running[execution_arn]
+                raise
+        else:
+            if clock is None:
+                clock = VirtualClock() if virtual_time else self.clock
+            registry = own if own is not None else self._shared_registry(plan)
+            driver = Driver(execution, registry, clock, self.tokens, on_event)
+            running[execution_arn] = driver
+            began = clock.now()
+            try:
+                # Most executions without tasks end inside start(): no coroutine, no task group.
+                ended = driver.start(input, info=info, seed=seed)
+            except BaseException:
+                del running[execution_arn]
+                raise
+        if ended:
             del running[execution_arn]
-            raise
-        return driver, began, ended
+            return _driven_result(driver, began)
+        return driver, began
 
     # --- the Step Functions callback and control API ---------------------------------------------------
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from statewright.core.dataflow import JsonPathFlow, check_assigned
-from statewright.core.events import ENTERED, lazy_event
+from statewright.core.events import ENTERED, ROW
 from statewright.core.jsonata.flow import Placed
 from statewright.core.retry import Catcher, Retrier
 
@@ -61,9 +61,9 @@ class State:
     catch_states: tuple[State, ...] = field(default=(), compare=False, repr=False)
 
     def enter(self, exe: Execution, frame: Frame) -> bool:
-        history = frame.history  # exe.emit, inlined
-        entered_id = len(history) + 1
-        history.append(lazy_event(entered_id, frame.prev, self.entered_type, exe.now, ENTERED, self.name, frame.data))
+        rows = frame.history.rows  # exe.emit, inlined
+        rows += (frame.prev, self.entered_type, exe.now, ENTERED, self.name, frame.data)
+        entered_id = len(rows) // ROW
         frame.prev = frame.entered_id = entered_id
         frame.entered_time = exe.now
         return self.attempt(exe, frame)

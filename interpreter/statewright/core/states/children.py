@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from statewright.core.errors import ErrorName
+from statewright.core.events import History
 
 if TYPE_CHECKING:
     from statewright.core.execution import Execution, Frame
@@ -82,7 +83,7 @@ def _launch(exe: Execution, group: Group) -> None:
     frame_type = parent.__class__  # the core's Frame, without an import statement per child (~1.4 µs)
     start_state = group.starts[index if len(group.starts) > 1 else 0]
     if group.kind == DISTRIBUTED:
-        child = frame_type(start_state, group.inputs[index], 0, [], group, index, parent.variables)
+        child = frame_type(start_state, group.inputs[index], 0, History(), group, index, parent.variables)
     else:
         child = frame_type(start_state, group.inputs[index], group.source, parent.history, group, index,
                            parent.variables)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from statewright.core.choice import CompiledRule
 from statewright.core.dataflow import JsonPathFlow, check_assigned
 from statewright.core.errors import ErrorName, StatesError
-from statewright.core.events import ENTERED, EXITED, lazy_event
+from statewright.core.events import ENTERED, EXITED, ROW
 from statewright.core.jsonata.flow import states_binding
 from statewright.core.states.base import State
 
@@ -40,10 +40,9 @@ class ChoiceState(State):
 
     def enter(self, exe: Execution, frame: Frame) -> bool:
         # Inlined entered event (what State.enter does): Choice loops are a benchmark workload.
-        history = frame.history
-        entered_id = len(history) + 1
-        history.append(lazy_event(entered_id, frame.prev, "ChoiceStateEntered", exe.now, ENTERED, self.name,
-                                  frame.data))
+        rows = frame.history.rows
+        rows += (frame.prev, "ChoiceStateEntered", exe.now, ENTERED, self.name, frame.data)
+        entered_id = len(rows) // ROW
         frame.prev = frame.entered_id = entered_id
         frame.entered_time = exe.now
         return self.attempt(exe, frame)
@@ -65,10 +64,9 @@ class ChoiceState(State):
                                       f"No Choice Rule matched and no Default in state '{self.name}'.")
             except StatesError as error:
                 return exe.state_failed(frame, self, error)
-            history = frame.history  # exe.emit, inlined
-            event_id = len(history) + 1
-            history.append(lazy_event(event_id, frame.prev, "ChoiceStateExited", exe.now, EXITED, self.name, raw))
-            frame.prev = event_id
+            rows = frame.history.rows  # exe.emit, inlined
+            rows += (frame.prev, "ChoiceStateExited", exe.now, EXITED, self.name, raw)
+            frame.prev = len(rows) // ROW
             frame.state = target  # frame.data stays the input
             return True
         try:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core.dataflow import ABSENT, check_assigned
 from statewright.core.errors import StatesError
-from statewright.core.events import ENTERED, EXITED, lazy_event
+from statewright.core.events import ENTERED, EXITED, ROW
 from statewright.core.jsonata import JsonataFlow
 from statewright.core.states.base import State
 
@@ -28,10 +28,9 @@ class PassState(State):
         # The hot path of every benchmark: events are appended here directly (what Execution.emit
         # does) and the data flow is inlined, saving several calls per transition.
         raw = frame.data
-        history = frame.history
+        rows = frame.history.rows
         now = exe.now
-        entered_id = len(history) + 1
-        history.append(lazy_event(entered_id, frame.prev, "PassStateEntered", now, ENTERED, self.name, raw))
+        entered_id = len(rows) // ROW + 1  # the entered event is recorded with the exited one, below
         frame.entered_id = entered_id
         frame.entered_time = now
         flow = self.flow
@@ -64,14 +63,16 @@ class PassState(State):
                 if flow.output_path is not None:
                     output = flow.output(output, context, variables)
         except StatesError as error:
+            rows += (frame.prev, "PassStateEntered", now, ENTERED, self.name, raw)
             frame.prev = entered_id
             return exe.state_failed(frame, self, error)
-        frame.prev = entered_id
         if assigned is None:
-            history.append(lazy_event(entered_id + 1, entered_id, "PassStateExited", now, EXITED, self.name,
-                                      output))
+            rows += (frame.prev, "PassStateEntered", now, ENTERED, self.name, raw,
+                     entered_id, "PassStateExited", now, EXITED, self.name, output)
             frame.prev = entered_id + 1
         else:
+            rows += (frame.prev, "PassStateEntered", now, ENTERED, self.name, raw)
+            frame.prev = entered_id
             exe.exited(frame, self, output, assigned)
         frame.data = output
         following = self.next_state

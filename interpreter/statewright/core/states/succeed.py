@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from statewright.core.dataflow import JsonPathFlow
 from statewright.core.errors import StatesError
-from statewright.core.events import ENTERED, EXITED, lazy_event
+from statewright.core.events import ENTERED, EXITED, ROW
 from statewright.core.states.base import State
 
 if TYPE_CHECKING:
@@ -26,11 +26,11 @@ class SucceedState(State):
         # No InputPath or OutputPath: the input is the output, and nothing can fail before the scope ends.
         # The two events are appended here directly (what State.enter and Execution.emit do).
         data = frame.data
-        history = frame.history
+        rows = frame.history.rows
         now = exe.now
-        entered_id = len(history) + 1
-        history.append(lazy_event(entered_id, frame.prev, "SucceedStateEntered", now, ENTERED, self.name, data))
-        history.append(lazy_event(entered_id + 1, entered_id, "SucceedStateExited", now, EXITED, self.name, data))
+        entered_id = len(rows) // ROW + 1
+        rows += (frame.prev, "SucceedStateEntered", now, ENTERED, self.name, data,
+                 entered_id, "SucceedStateExited", now, EXITED, self.name, data)
         frame.entered_id = entered_id
         frame.entered_time = now
         frame.prev = entered_id + 1

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core.dataflow import JsonPathFlow, runtime_error
 from statewright.core.errors import StatesError
-from statewright.core.events import ENTERED, EXITED, lazy_event
+from statewright.core.events import ENTERED, EXITED, ROW
 from statewright.core.history import json_text
 from statewright.core.jsonata import QueryEvaluationError
 from statewright.core.jsonata.flow import states_binding
@@ -44,11 +44,11 @@ class WaitState(State):
         if self.seconds is None or flow.__class__ is not JsonPathFlow or flow.input_path is not None:
             return State.enter(self, exe, frame)
         # The common ``Seconds: n`` without InputPath: State.enter and attempt() inlined (nothing can fail).
-        history = frame.history
+        rows = frame.history.rows
         now = exe.now
         data = frame.data
-        entered_id = len(history) + 1
-        history.append(lazy_event(entered_id, frame.prev, "WaitStateEntered", now, ENTERED, self.name, data))
+        rows += (frame.prev, "WaitStateEntered", now, ENTERED, self.name, data)
+        entered_id = len(rows) // ROW
         frame.prev = frame.entered_id = entered_id
         frame.entered_time = now
         frame.effective = data
@@ -107,11 +107,9 @@ class WaitState(State):
         if self.assign is None and flow.__class__ is JsonPathFlow and flow.output_path is None:
             # No Assign, no OutputPath: the effective input passes on as it is (what exit() records).
             # Execution.emit and transition, inlined.
-            history = frame.history
-            event_id = len(history) + 1
-            history.append(lazy_event(event_id, frame.prev, "WaitStateExited", exe.now, EXITED, self.name,
-                                      effective))
-            frame.prev = event_id
+            rows = frame.history.rows
+            rows += (frame.prev, "WaitStateExited", exe.now, EXITED, self.name, effective)
+            frame.prev = len(rows) // ROW
             frame.data = effective
             following = self.next_state
             if following is None:
