@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from statewright.core import timestamps
+from statewright.core import events, timestamps
 from statewright.core.events import (
     Decision,
     ExecutionInfo,
@@ -26,6 +26,7 @@ from statewright.core.events import (
     TimerFired,
 )
 from statewright.core.execution import Execution
+from statewright.core.intrinsics import SeededRandom
 from statewright.core.model import compile_machine
 from statewright.core.timestamps import format_timestamp
 from tests.core.engine.driver import INFO, START, run
@@ -150,3 +151,23 @@ def test_the_context_object_is_built_on_first_read() -> None:
     execution = run(definition, {}, start=1_700_000_000.5)
     assert execution.outcome.output == {"start": "2023-11-14T22:13:20.500Z", "id": INFO.execution_arn,
                                         "entered": "2023-11-14T22:13:21.500Z"}
+
+
+def test_the_hot_path_makers_make_what_the_constructors_make() -> None:
+    info = events.make_execution_info("a", "b", "c", "d")
+    pairs = [
+        (info, ExecutionInfo("a", "b", "c", "d")),
+        (events.make_execution_info("a", "b", "c", "d", "r", 2), ExecutionInfo("a", "b", "c", "d", "r", 2)),
+        (events.make_started(1.5, {"x": [1]}, 7, info), events.Started(1.5, {"x": [1]}, 7, info)),
+        (events.make_timer_fired(3, 2.5), TimerFired(3, 2.5)),
+        (events.make_start_timer(4, 9.5), StartTimer(4, 9.5)),
+        (events.new_outcome(), events.Outcome()),
+        (SeededRandom.seeded(2 ** 70 + 5).next64(), SeededRandom(2 ** 70 + 5).next64()),
+    ]
+    for made, constructed in pairs:
+        assert type(made) is type(constructed) and made == constructed and repr(made) == repr(constructed)
+    for made, constructed in pairs[:5]:
+        assert hash(made) == hash(constructed)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, dataclasses.fields(made)[0].name, None)  # type: ignore[arg-type]
+    assert list(events.new_history()) == [] and len(events.new_history()) == 0

@@ -24,6 +24,7 @@ from statewright.core.events import (
     lazy_event,
 )
 from statewright.core.history import render_event
+from statewright.core.intrinsics import parse_intrinsic
 from tests.core.engine.driver import START, run
 
 DATA = {"order": 1, "label": "order-1", "nested": {"a": [1, 2]}}
@@ -124,3 +125,34 @@ def test_a_one_name_path_reads_what_the_general_path_reads(document) -> None:
         assert outcomes[0] == ("ok", {"v": document["order"]})
     else:
         assert outcomes[0][0] == "States.Runtime"
+
+
+@pytest.mark.parametrize("document", [
+    {"order": 7}, {"order": "x"}, {"order": True}, {"order": 1.5}, {"order": None}, {"order": {"a": [1, 2]}},
+    {"order": [1, "b"]}, {"order": 10 ** 20}, {"other": 1}, [1, 2], "text", None,
+])
+@pytest.mark.parametrize("text", ["States.Format('order-{}', $.order)", "States.Format('{}', $.order)",
+                                  "States.Format('a\\{}b {} c', $.order)"])  # an escaped \\{} is text
+def test_a_one_value_format_reads_what_the_intrinsic_call_reads(document, text) -> None:
+    quick = compile_template({"label.$": text})
+    key, kind, _, field = quick.entries[0]
+    assert kind == dataflow._FORMAT_KEY
+    general = dataclasses.replace(quick, entries=((key, dataflow._INTRINSIC, parse_intrinsic(text), field),))
+    outcomes = []
+    for template in (quick, general):
+        try:
+            outcomes.append(("ok", template.evaluate(document)))
+        except StatesError as error:
+            outcomes.append((error.error, error.cause))
+    assert outcomes[0] == outcomes[1]
+    if isinstance(document, dict) and "order" in document:
+        assert outcomes[0][0] == "ok"
+    else:
+        assert outcomes[0][0] == "States.Runtime"
+
+
+@pytest.mark.parametrize("text", ["States.Format('{} {}', $.a, $.b)", "States.Format($.t, $.a)",
+                                  "States.Format('{}', $$.Execution.Name)", "States.Format('{}', $.a.b)",
+                                  "States.Format('{}', $.a[0])", "States.Format('{}', 'x')"])
+def test_other_format_calls_stay_intrinsic_calls(text) -> None:
+    assert compile_template({"v.$": text}).entries[0][1] == dataflow._INTRINSIC

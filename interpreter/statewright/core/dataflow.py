@@ -24,11 +24,14 @@ from typing import Any
 
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.history import json_text
-from statewright.core.intrinsics import IntrinsicCall, RandomSource, parse_intrinsic
+from statewright.core.intrinsics import IntrinsicCall, PathArgument, RandomSource, StringLiteral, parse_intrinsic
+from statewright.core.intrinsics.text import format_text
 from statewright.core.jsonpath import JsonPath, PathNotFound, parse_path, set_reference_path
 from statewright.core.jsonpath.errors import UndefinedVariable
 
-_CONST, _INPUT_PATH, _ANY_PATH, _INTRINSIC, _NESTED, _INPUT_KEY = range(6)  # _INPUT_KEY: an _INPUT_PATH $.name
+_CONST, _INPUT_PATH, _ANY_PATH, _INTRINSIC, _NESTED, _INPUT_KEY, _FORMAT_KEY = range(7)
+# _INPUT_KEY: an _INPUT_PATH ``$.name``. _FORMAT_KEY: an _INTRINSIC ``States.Format('..{}..', $.name)`` (the
+# usual label), payload ``(prefix, path, suffix)``: evaluated inline, as the call would be, without its calls.
 
 ABSENT: Any = object()
 """A field that is not in the definition (distinct from a field set to ``null``)."""
@@ -149,6 +152,13 @@ class Template:
                     out[key] = input[name] if input.__class__ is dict and name in input else payload.get(input)
                 elif kind == _INPUT_PATH:
                     out[key] = payload.get(input)
+                elif kind == _FORMAT_KEY:  # what States.Format's _format does for one value, inlined
+                    prefix, path, suffix = payload
+                    name = path._keys[0]
+                    value = input[name] if input.__class__ is dict and name in input else path.get(input)
+                    cls = value.__class__
+                    out[key] = prefix + (value if cls is str else str(value) if cls is int
+                                         else format_text(value)) + suffix
                 elif kind in (_INTRINSIC, _NESTED):
                     out[key] = payload.evaluate(input, context, variables, rng)
                 else:
@@ -201,7 +211,11 @@ def _compile_member(key: str, item: Any) -> tuple[Any, int, Any, str]:
     if key.endswith(".$") and isinstance(item, str):
         out_key = key[:-2]
         if item.startswith("States."):
-            return (out_key, _INTRINSIC, parse_intrinsic(item), key)
+            call = parse_intrinsic(item)
+            formatted = _format_of_key(call)
+            if formatted is not None:
+                return (out_key, _FORMAT_KEY, formatted, key)
+            return (out_key, _INTRINSIC, call, key)
         path = parse_path(item)
         simple = path.root == "input" and path.is_definite
         if not simple:
@@ -210,6 +224,22 @@ def _compile_member(key: str, item: Any) -> tuple[Any, int, Any, str]:
         one_name = keys is not None and len(keys) == 1 and isinstance(keys[0], str)
         return (out_key, _INPUT_KEY if one_name else _INPUT_PATH, path, key)
     return _compile_item(item, key)
+
+
+def _format_of_key(call: IntrinsicCall) -> tuple[str, JsonPath, str] | None:
+    """``(prefix, path, suffix)`` of ``States.Format('prefix{}suffix', $.name)``, else None."""
+    if call.name != "States.Format" or len(call.args) != 2:
+        return None
+    template, value = call.args
+    if template.__class__ is not StringLiteral or len(template.segments) != 2:  # type: ignore[union-attr]
+        return None
+    if value.__class__ is not PathArgument:
+        return None
+    path = value.path  # type: ignore[union-attr]
+    keys = path._keys
+    if path.root != "input" or not path.is_definite or keys is None or len(keys) != 1 or not isinstance(keys[0], str):
+        return None
+    return template.segments[0], path, template.segments[1]  # type: ignore[union-attr]
 
 
 def _compile_item(item: Any, key: Any = None) -> tuple[Any, int, Any, str]:
@@ -225,6 +255,8 @@ def _entry_uses(entry: tuple[Any, int, Any, str], root: str) -> bool:
     kind, payload = entry[1], entry[2]
     if kind in (_INPUT_PATH, _ANY_PATH, _INPUT_KEY):
         return bool(payload.root == root)
+    if kind == _FORMAT_KEY:
+        return bool(payload[1].root == root)
     if kind == _INTRINSIC:
         return any(path.root == root for path in payload.paths())
     if kind == _NESTED:

@@ -45,6 +45,32 @@ def _direct_init(cls: type) -> type:
     cls.__init__ = init  # type: ignore[misc]
     return cls
 
+def _maker(cls: type) -> Any:
+    """A function that makes ``cls`` instances (a frozen slots dataclass; same parameters and defaults) for
+    about half of what ``cls(...)`` costs; the hot paths use it for the few objects made per execution.
+
+    The object is made as an instance of an unfrozen twin with the same slots, its fields stored the plain
+    way, then given ``cls`` as its class: it *is* a ``cls`` (frozen, equal, hashed and printed as one). A
+    type call with an ``__init__`` that stores through slot descriptors costs about 1,200 machine
+    instructions a field in CPython 3.11; the twin's stores cost tens.
+    """
+    twin = type(f"_{cls.__name__}Unfrozen", (), {"__slots__": cls.__slots__, "__module__": cls.__module__})
+    params, body, scope = [], ["    made = _new(_twin)"], {"_new": object.__new__, "_twin": twin, "_cls": cls}
+    for item in fields(cls):
+        if item.default is not MISSING:
+            scope[f"_default_{item.name}"] = item.default
+            params.append(f"{item.name}=_default_{item.name}")
+        else:
+            params.append(item.name)
+        body.append(f"    made.{item.name} = {item.name}")
+    body += ["    made.__class__ = _cls", "    return made"]
+    name = f"make_{cls.__name__}"
+    exec(f"def {name}({', '.join(params)}):\n" + "\n".join(body) + "\n", scope)  # as _direct_init does
+    maker = scope[name]
+    maker.__module__ = cls.__module__
+    return maker
+
+
 # --- Inputs (Execution.receive) ---------------------------------------------------------------------------
 
 
@@ -115,6 +141,13 @@ class StopRequested:
     cause: str | None = None
 
 
+make_execution_info = _maker(ExecutionInfo)
+"""``ExecutionInfo(...)`` at half the cost (see :func:`_maker`)."""
+make_started = _maker(Started)
+"""``Started(...)`` at half the cost (see :func:`_maker`)."""
+make_timer_fired = _maker(TimerFired)
+"""``TimerFired(...)`` at half the cost (see :func:`_maker`)."""
+
 Input = Started | TaskSucceeded | TaskFailed | TaskHeartbeat | TimerFired | StopRequested
 
 # --- Commands (carried out by the runtime) ----------------------------------------------------------------
@@ -167,6 +200,9 @@ class CancelTask:
 class CancelTimer:
     seq: int
 
+
+make_start_timer = _maker(StartTimer)
+"""``StartTimer(...)`` at half the cost (see :func:`_maker`)."""
 
 Command = InvokeTask | StartTimer | CancelTask | CancelTimer
 
@@ -378,3 +414,19 @@ class Outcome:
     output: Any = None
     error: str | None = None
     cause: str | None = None
+
+
+def new_outcome() -> Outcome:
+    """``Outcome()`` (RUNNING) without the type call, which costs more than its four fields (one per execution)."""
+    made = _new_event(Outcome)
+    made.status = "RUNNING"
+    made.output = made.error = made.cause = None
+    return made
+
+
+def new_history() -> History:
+    """``History()`` without the type call (one per execution, see :func:`new_outcome`)."""
+    made = _new_event(History)
+    made.rows = []
+    made._events = None
+    return made

@@ -38,14 +38,15 @@ from statewright.core.events import (
     HistoryEvent,
     Input,
     InvokeTask,
-    Outcome,
     Started,
-    StartTimer,
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
     TaskSucceeded,
     TimerFired,
+    make_start_timer,
+    new_history,
+    new_outcome,
 )
 from statewright.core.intrinsics import SeededRandom
 from statewright.core.jsonata import QueryEvaluationError, set_runtime, states_binding
@@ -135,9 +136,9 @@ class Execution:
     def __init__(self, machine: Machine, *, express: bool = False) -> None:
         self.machine = machine
         self._express = express
-        self._jsonata = getattr(machine, "uses_jsonata", True)
-        self.history = History()
-        self.outcome = Outcome()
+        self._jsonata = machine.uses_jsonata
+        self.history = new_history()
+        self.outcome = new_outcome()
         self.now = 0.0
         self.rng: SeededRandom | None = None
         self.region = "us-east-1"
@@ -337,7 +338,7 @@ class Execution:
     def start_timer(self, frame: Frame | None, fire_at: float, purpose: int) -> int:
         seq = self._seq = self._seq + 1
         self._pending[seq] = (frame, purpose)
-        self._commands.append(StartTimer(seq, fire_at))
+        self._commands.append(make_start_timer(seq, fire_at))
         return seq
 
     def invoke(self, frame: Frame, command: InvokeTask) -> int:
@@ -390,7 +391,7 @@ class Execution:
                 _REGIONS[info.state_machine_arn] = region
         if region:
             self.region = region
-        self.rng = SeededRandom(started.seed)
+        self.rng = SeededRandom.seeded(started.seed)
         self._started = started  # the context object ($$) is built from it when a state first reads it
         self.history.rows += (0, "ExecutionStarted", self.now, EXECUTION_STARTED, info.role_arn, started.input)
         root = Frame(machine.start, started.input, 0, self.history)

@@ -33,12 +33,12 @@ from statewright.core.events import (
     Input,
     InvokeTask,
     Outcome,
-    Started,
     StartTimer,
     TaskFailed,
     TaskHeartbeat,
     TaskSucceeded,
-    TimerFired,
+    make_started,
+    make_timer_fired,
 )
 from statewright.runtime.callbacks import CallbackAnswer, TaskTokens
 from statewright.runtime.clock import Clock, VirtualClock
@@ -130,7 +130,7 @@ class Driver:
         """The synchronous first part of :meth:`run`: start the execution and carry it as far as it goes
         without awaiting. True when it has ended; otherwise :meth:`finish` drives the rest."""
         self.info = info
-        self._feed(Started(self.clock.now(), input, seed, info))
+        self._feed(make_started(self.clock.now(), input, seed, info))
         return self.settle()
 
     @classmethod
@@ -210,7 +210,7 @@ class Driver:
             # _fire_one_due_timer (the timer at the top is still the earliest live one)
             _heappop(timers)
             del live[seq]
-            self._feed(TimerFired(seq, now))
+            self._feed(make_timer_fired(seq, now))
         return True
 
     async def _loop(self) -> None:
@@ -295,7 +295,7 @@ class Driver:
             return False
         _, seq = heapq.heappop(self._timers)
         del self._live_timers[seq]
-        self._feed(TimerFired(seq, now))
+        self._feed(make_timer_fired(seq, now))
         return True
 
     # --- tasks -------------------------------------------------------------------------------------------
@@ -399,7 +399,7 @@ def start_on_virtual_time(execution: Any, input: Any, info: ExecutionInfo, seed:
 
     ``execution`` is a core with ``advance`` and nobody reads its decisions' events (no ``on_event``).
     """
-    commands = execution.advance(Started(now, input, seed, info))
+    commands = execution.advance(make_started(now, input, seed, info))
     timers: list[tuple[float, int]] = []
     live: dict[int, float] = {}
     try:
@@ -427,7 +427,7 @@ def start_on_virtual_time(execution: Any, input: Any, info: ExecutionInfo, seed:
             del live[seq]
             if when > now:  # the clock jumps to the earliest timer (it never goes back)
                 now = when
-            commands = execution.advance(TimerFired(seq, now))
+            commands = execution.advance(make_timer_fired(seq, now))
     except Exception as error:
         # As Driver.start: an error after the Started input is reported as finish()'s task group would.
         raise BaseExceptionGroup("unhandled errors in a TaskGroup", [error]) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 _MASK64 = (1 << 64) - 1
+_new = object.__new__
 
 
 @runtime_checkable
@@ -37,6 +38,13 @@ class SeededRandom:
 
     def __init__(self, seed: int) -> None:
         self._state = seed & _MASK64
+
+    @classmethod
+    def seeded(cls, seed: int) -> SeededRandom:
+        """``SeededRandom(seed)`` without the type call (the core makes one per execution)."""
+        made = _new(cls)
+        made._state = seed & _MASK64
+        return made
 
     def next64(self) -> int:
         self._state = (self._state + 0x9E3779B97F4A7C15) & _MASK64
