@@ -167,7 +167,8 @@ def test_the_hot_path_makers_make_what_the_constructors_make() -> None:
     for made, constructed in pairs:
         assert type(made) is type(constructed) and made == constructed and repr(made) == repr(constructed)
     for made, constructed in pairs[:5]:
-        assert hash(made) == hash(constructed)
+        if made.__class__ is not events.Started:  # a Started holding a dict input has no hash, as constructed
+            assert hash(made) == hash(constructed)
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(made, dataclasses.fields(made)[0].name, None)  # type: ignore[arg-type]
     assert list(events.new_history()) == [] and len(events.new_history()) == 0
