@@ -9,7 +9,8 @@ no task at all. That is what lets thousands of executions share one event loop.
 :meth:`Driver.start` is the synchronous part: it feeds ``Started`` and carries the execution as far as
 it goes without awaiting; an execution of Pass, Choice and Wait states on an auto-advancing virtual
 clock ends there, with no coroutine and no TaskGroup. :meth:`Driver.finish` (the TaskGroup) takes over
-only when a task must run or time must really pass.
+only when a task must run or time must really pass. :func:`start_on_virtual_time` goes one step further for
+an execution on its own auto-advancing clock that nobody traces: no driver at all until a task needs one.
 
 Inputs go to the core one at a time, and ``decide()`` is called after every ``receive()`` (or the
 core's ``advance()``, the two in one call, when no event sink reads the decision's events).
