@@ -115,6 +115,16 @@ def test_names_are_uuid4_texts_and_seeds_63_bits() -> None:
         assert 0 <= seed < 2 ** 63
         names.add(name)
     assert len(names) == 2000
+    # Every random digit varies (a nibble put in the wrong place, or lost, would leave one fixed); the version
+    # digit is always 4 and the variant digit one of 8, 9, a, b.
+    for position in (p for p in range(36) if p not in (8, 13, 18, 23)):
+        seen = {name[position] for name in names}
+        if position == 14:
+            assert seen == {"4"}
+        elif position == 19:
+            assert seen == set("89ab")
+        else:
+            assert len(seen) == 16, position
 
 
 def test_default_and_empty_names_are_uuids_and_given_names_are_kept() -> None:

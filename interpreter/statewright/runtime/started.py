@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from statewright.runtime.engine import Result
 
+_new = object.__new__
+
 
 class StartedExecution:
     """A started execution. ``await`` it for its :class:`~statewright.Result`.
@@ -27,6 +29,15 @@ class StartedExecution:
         self.execution_arn = execution_arn
         self._result = result  # set when the execution ended inside start()
         self._task = task  # otherwise, the task that drives it to its end
+
+    @classmethod
+    def ended(cls, execution_arn: str, result: Result) -> StartedExecution:
+        """The handle of an execution that ended inside ``start()`` (without the type call: one per execution)."""
+        made = _new(cls)
+        made.execution_arn = execution_arn
+        made._result = result
+        made._task = None
+        return made
 
     def done(self) -> bool:
         """True once the execution has ended."""
