@@ -57,6 +57,8 @@ class Result:
         execution_arn: ``arn:aws:states:us-east-1:123456789012:execution:<machine>:<name>``.
         start_date: start time, epoch seconds (virtual when the run used virtual time).
         stop_date: end time, epoch seconds.
+        events: the history as :class:`HistoryEvent` objects, a read-only sequence whose objects are made
+            when first read (``core.events.History``).
     """
 
     status: str
