@@ -108,18 +108,21 @@ def test_check_size_decides_what_measuring_decides(value) -> None:
             assert check_assigned(value) is value
 
 
+def outcome_of(template, document) -> tuple:
+    """("ok", value) or (error, cause): what evaluating ``template`` over ``document`` gives."""
+    try:
+        return "ok", template.evaluate(document)
+    except StatesError as error:
+        return error.error, error.cause
+
+
 @pytest.mark.parametrize("document", [{"order": 7}, {"other": 1}, [1, 2], "text", None, {"order": None}])
 def test_a_one_name_path_reads_what_the_general_path_reads(document) -> None:
     quick = compile_template({"v.$": "$.order"})
     key, kind, path, field = quick.entries[0]
     assert kind == dataflow._INPUT_KEY
     general = dataclasses.replace(quick, entries=((key, dataflow._INPUT_PATH, path, field),))
-    outcomes = []
-    for template in (quick, general):
-        try:
-            outcomes.append(("ok", template.evaluate(document)))
-        except StatesError as error:
-            outcomes.append((error.error, error.cause))
+    outcomes = [outcome_of(template, document) for template in (quick, general)]
     assert outcomes[0] == outcomes[1]
     if isinstance(document, dict) and "order" in document:
         assert outcomes[0] == ("ok", {"v": document["order"]})
@@ -138,12 +141,7 @@ def test_a_one_value_format_reads_what_the_intrinsic_call_reads(document, text) 
     key, kind, _, field = quick.entries[0]
     assert kind == dataflow._FORMAT_KEY
     general = dataclasses.replace(quick, entries=((key, dataflow._INTRINSIC, parse_intrinsic(text), field),))
-    outcomes = []
-    for template in (quick, general):
-        try:
-            outcomes.append(("ok", template.evaluate(document)))
-        except StatesError as error:
-            outcomes.append((error.error, error.cause))
+    outcomes = [outcome_of(template, document) for template in (quick, general)]
     assert outcomes[0] == outcomes[1]
     if isinstance(document, dict) and "order" in document:
         assert outcomes[0][0] == "ok"
