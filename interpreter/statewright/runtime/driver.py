@@ -153,8 +153,7 @@ class Driver:
             # Pass/Choice chains, and Waits on an auto-advancing clock, end here without a single await.
             return self._settle()
         except Exception as error:
-            # Reported as the task group of finish() reports an error of its body, wherever it happened.
-            raise BaseExceptionGroup("unhandled errors in a TaskGroup", [error]) from None
+            raise _as_task_group_error(error) from None
 
     async def finish(self) -> Outcome:
         """Drive a started execution (see :meth:`start`) until it ends; returns its outcome."""
@@ -373,6 +372,12 @@ class Driver:
                 self.tokens.close(token)
 
 
+def _as_task_group_error(error: Exception) -> BaseExceptionGroup[Exception]:
+    """An error of a synchronous step, as the task group of :meth:`Driver.finish` reports an error of its body:
+    callers see the same exception wherever in the run it happened."""
+    return BaseExceptionGroup("unhandled errors in a TaskGroup", [error])
+
+
 class VirtualStart:
     """Where :func:`start_on_virtual_time` left an execution it could not finish: its clock's time, its timers
     (a heap and the live ones) and the commands ``left`` of its last decision."""
@@ -430,8 +435,7 @@ def start_on_virtual_time(execution: Any, input: Any, info: ExecutionInfo, seed:
                 now = when
             commands = execution.advance(make_timer_fired(seq, now))
     except Exception as error:
-        # As Driver.start: an error after the Started input is reported as finish()'s task group would.
-        raise BaseExceptionGroup("unhandled errors in a TaskGroup", [error]) from None
+        raise _as_task_group_error(error) from None  # as Driver.start reports it
 
 
 async def drive(

@@ -10,6 +10,7 @@ left of the execution (if anything) to a task the engine owns and ``aclose`` can
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import secrets
 import struct
@@ -326,25 +327,21 @@ class Engine:
                 return _result_of(execution, execution_arn, began, head)  # type: ignore[arg-type]
             registry = own if own is not None else self._shared_registry(plan)
             driver = Driver.taking_over(head, registry, self.tokens)  # type: ignore[arg-type]
-            running[execution_arn] = driver
-            try:
-                ended = driver.settle()
-            except BaseException:
-                del running[execution_arn]
-                raise
+            carry_on = driver.settle
         else:
             if clock is None:
                 clock = VirtualClock() if virtual_time else self.clock
             registry = own if own is not None else self._shared_registry(plan)
             driver = Driver(execution, registry, clock, self.tokens, on_event)
-            running[execution_arn] = driver
             began = clock.now()
-            try:
-                # Most executions without tasks end inside start(): no coroutine, no task group.
-                ended = driver.start(input, info=info, seed=seed)
-            except BaseException:
-                del running[execution_arn]
-                raise
+            # Most executions without tasks end inside start(): no coroutine, no task group.
+            carry_on = functools.partial(driver.start, input, info=info, seed=seed)
+        running[execution_arn] = driver
+        try:
+            ended = carry_on()
+        except BaseException:
+            del running[execution_arn]
+            raise
         if ended:
             del running[execution_arn]
             return _driven_result(driver, began)
