@@ -71,3 +71,34 @@ def test_placeholders_in_comments_do_not_block_a_run_but_those_in_data_do() -> N
         statewright.run(in_data, {})
     assert raised.value.placeholders == [("/States/A/Result/Comment", "${Stage}")]
     assert "substitutions=" in str(raised.value) and "--substitute" in str(raised.value)
+
+
+# -- a file name that names no readable file (issue 12, item 7) ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["missing.asl.yaml", "flows/missing.json", "missing.YML", "flows/no-suffix"])
+def test_a_missing_file_named_by_a_string_or_a_path_cannot_be_read(tmp_path: Path, name: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for source in (name, Path(name)):
+        with pytest.raises(statewright.DefinitionError) as raised:
+            statewright.load(source)
+        assert str(raised.value) == f"SW010 cannot read {name}: no such file"
+        [diagnostic] = statewright.lint(source)
+        assert (diagnostic.code, diagnostic.file, diagnostic.message) == (
+            "SW010", name, f"cannot read {name}: no such file")
+        with pytest.raises(statewright.DefinitionError, match="SW010"):
+            statewright.run(source, {})
+
+
+def test_a_directory_cannot_be_read_as_a_definition(tmp_path: Path) -> None:
+    for source in (str(tmp_path), tmp_path):
+        with pytest.raises(statewright.DefinitionError, match="it is a directory") as raised:
+            statewright.load(source)
+        assert raised.value.diagnostics[0].code == "SW010"
+
+
+def test_one_line_definition_text_with_slashes_is_still_text() -> None:
+    text = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "a/b.json", "End": true}}}'
+    assert statewright.load(text).definition["States"]["A"]["Result"] == "a/b.json"
+    assert statewright.lint('["States/A.yaml"]')[0].code == "SW008"  # read as JSON text, not as a file name

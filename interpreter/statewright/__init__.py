@@ -16,6 +16,10 @@ The public API::
 
     async with statewright.Engine(allow_hosts=["api.example.com"], config="statewright.yaml") as engine:
         ...                                              # HTTP tasks share one pooled client per engine
+
+    async with statewright.DurableEngine("runs.db", resources) as engine:   # recorded in SQLite; resumes
+        arn = await engine.start(machine, {"orderId": "o-3"}, name="o-3")  # returns once recorded
+        result = await engine.wait(arn)
 """
 
 from statewright.api import DefinitionError, StateMachine, UnfilledPlaceholder, lint, load, run
@@ -50,6 +54,12 @@ _LAZY = {
     "StartedExecution": "statewright.runtime.started",
     "TaskError": "statewright.runtime.resources",
     "UnsupportedDefinition": "statewright.core.model",
+    "DurableEngine": "statewright.runtime.durable",
+    "ExecutionAlreadyExists": "statewright.runtime.durable",
+    "ExecutionDescription": "statewright.runtime.durable",
+    "ExecutionPage": "statewright.runtime.durable",
+    "InvalidName": "statewright.runtime.durable",
+    "StoreError": "statewright.store",
 }
 
 
@@ -76,9 +86,14 @@ __all__ = [
     "Connections",
     "DefinitionError",
     "Diagnostic",
+    "DurableEngine",
     "Engine",
+    "ExecutionAlreadyExists",
+    "ExecutionDescription",
     "ExecutionNotFound",
+    "ExecutionPage",
     "HttpOptions",
+    "InvalidName",
     "InvalidToken",
     "Invocation",
     "MockConfig",
@@ -90,6 +105,7 @@ __all__ = [
     "SourceError",
     "StartedExecution",
     "StateMachine",
+    "StoreError",
     "SystemClock",
     "TaskError",
     "TaskTimedOut",

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.lint.diagnostic import Diagnostic
 from statewright.lint.engine import lint_document, lint_value, source_error_diagnostic
-from statewright.source import Document, SourceError, parse_source
+from statewright.source import Document, SourceError, Span, parse_source
+from statewright.source.errors import UNREADABLE_FILE
 
 if TYPE_CHECKING:
     from statewright.runtime.engine import Resources, Result
@@ -27,6 +28,9 @@ class DefinitionError(Exception):
         errors = [d for d in diagnostics if d.is_error]
         first = errors[0] if errors else diagnostics[0]
         where = f"{first.file or '<definition>'}:{first.line}:{first.column}"
+        if first.code == UNREADABLE_FILE:  # the message names the file; a position in it means nothing
+            super().__init__(f"{first.code} {first.message}")
+            return
         more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
         super().__init__(f"{where}: {first.code} {first.message}{more}")
 
@@ -185,15 +189,45 @@ _engine_factory: Any = None  # bound on first use: a per-call import costs ~1 µ
 
 
 def read_document(source: Source) -> Document:
-    """Turn any accepted source into a Document; raises SourceError or OSError."""
+    """Turn any accepted source into a Document; raises SourceError (SW010 for a file that cannot be read)."""
     if isinstance(source, Mapping):
         return Document(value=dict(source), text="", filename=None, format="json")
-    if isinstance(source, os.PathLike) or (
-        isinstance(source, str) and "\n" not in source and len(source) < 4096 and _is_file(source)
-    ):
-        path = Path(source)
-        return parse_source(path.read_bytes(), filename=str(path))
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and _names_a_file(source)):
+        return _read_file(os.fspath(source))
     return parse_source(source)
+
+
+# A string that ends like a definition file, or holds a path separator on one line and does not open a JSON
+# or YAML flow collection, is a file name: a missing file is "cannot read", never YAML text that is no object.
+_FILE_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def _names_a_file(text: str) -> bool:
+    if "\n" in text or len(text) >= 4096:
+        return False
+    if _is_file(text):
+        return True
+    stripped = text.strip()
+    if not stripped or stripped[0] in "{[":
+        return False
+    return stripped.lower().endswith(_FILE_SUFFIXES) or "/" in stripped or os.sep in stripped
+
+
+def _read_file(name: str) -> Document:
+    try:
+        data = Path(name).read_bytes()
+    except OSError as error:
+        raise SourceError(f"cannot read {name}: {_why_unreadable(name, error)}", UNREADABLE_FILE,
+                          Span(1, 1, 1, 1), name) from None
+    return parse_source(data, filename=name)
+
+
+def _why_unreadable(name: str, error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError) or Path(name).is_dir():
+        return "it is a directory"
+    return (error.strerror or str(error)).lower()
 
 
 def _is_file(text: str) -> bool:

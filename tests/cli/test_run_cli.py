@@ -90,7 +90,7 @@ def test_success_prints_the_output_and_traces_states(flow: Path) -> None:
     assert json.loads(result.stdout) == {"amount": 5, "payment": {"charged": 5}}
     assert "-> Charge" in result.stderr and "-> Hold" in result.stderr
     assert result.stderr.strip().splitlines()[-1].split()[-1] == "SUCCEEDED"
-    assert "600.000s" in result.stderr  # the Wait's time is recorded though nothing slept
+    assert "10m 0s" in result.stderr  # the Wait's time is recorded though nothing slept
     assert "\033[" not in result.stderr  # NO_COLOR
 
 

@@ -6,7 +6,6 @@ import asyncio
 import json
 import socket
 import time
-from itertools import pairwise
 from typing import Any
 
 import statewright
@@ -99,8 +98,12 @@ def test_4xx_and_5xx_fail_with_the_status_code_error_and_the_body_as_cause() -> 
     assert result.error == "States.Http.StatusCode.409"
 
 
-def _scheduled_times(result: statewright.Result) -> list[float]:
-    return [event.timestamp for event in result.events if event.type == "TaskScheduled"]
+def _backoffs(result: statewright.Result) -> list[float]:
+    """From each failure to the next attempt: the retry delays (the requests themselves take real time)."""
+    failed = [event.timestamp for event in result.events if event.type == "TaskFailed"]
+    scheduled = [event.timestamp for event in result.events if event.type == "TaskScheduled"]
+    # (the last failure has no attempt after it)
+    return [round(again - failure, 6) for failure, again in zip(failed, scheduled[1:], strict=False)]
 
 
 def test_retry_counts_and_backoff_delays_on_the_virtual_clock() -> None:
@@ -109,8 +112,7 @@ def test_retry_counts_and_backoff_delays_on_the_virtual_clock() -> None:
     result, endpoint = run(execute(task("BASE/status/503", Retry=retry)))
     assert result.error == "States.Http.StatusCode.503"
     assert len(endpoint.requests) == 4  # the first try and three retries
-    times = _scheduled_times(result)
-    assert [round(b - a, 6) for a, b in pairwise(times)] == [2, 4, 8]
+    assert _backoffs(result) == [2, 4, 8]
     keys = {r["headers"]["Idempotency-Key"] for r in endpoint.requests}
     assert len(keys) == 4  # one key per attempt
 
@@ -119,15 +121,13 @@ def test_max_delay_seconds_caps_the_backoff_and_full_jitter_stays_below_the_cap(
     capped = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 4,
                "MaxDelaySeconds": 5}]
     result, _ = run(execute(task("BASE/status/500", Retry=capped)))
-    times = _scheduled_times(result)
-    assert [round(b - a, 6) for a, b in pairwise(times)] == [2, 5, 5, 5]
+    assert _backoffs(result) == [2, 5, 5, 5]
     jitter = [{**capped[0], "JitterStrategy": "FULL"}]
     delays: list[float] = []
     for _ in range(5):
         result, endpoint = run(execute(task("BASE/status/500", Retry=jitter)))
         assert len(endpoint.requests) == 5
-        times = _scheduled_times(result)
-        delays += [b - a for a, b in pairwise(times)]
+        delays += _backoffs(result)
     assert all(0 <= d <= 5 for d in delays) and len(set(delays)) > 1
 
 
@@ -187,6 +187,18 @@ def test_idempotency_key_is_stable_per_attempt() -> None:
                                                                  execution_arn="arn:e", seq=3))
     assert idempotency_key(first) != idempotency_key(Invocation("https://x", {}, "Charge", 1,
                                                                  execution_arn="arn:e", seq=4))
+
+
+def test_idempotency_key_is_the_uuid5_of_execution_state_seq_and_attempt() -> None:
+    import uuid
+
+    from statewright.runtime.http_tasks import _KEY_NAMESPACE
+
+    for seq in range(200):
+        invocation = Invocation("https://x", {}, f"Charge é {seq}", attempt=seq % 3, execution_arn=f"arn:e:{seq}",
+                                seq=seq)
+        name = f"arn:e:{seq}\nCharge é {seq}\n{seq}\n{seq % 3}"
+        assert idempotency_key(invocation) == str(uuid.uuid5(_KEY_NAMESPACE, name))
 
 
 def test_a_map_of_1000_http_tasks_never_exceeds_max_concurrency() -> None:

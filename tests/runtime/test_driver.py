@@ -8,7 +8,14 @@ import time
 
 import pytest
 
-from statewright.core.events import ExecutionInfo, StopRequested, TaskHeartbeat, TaskSucceeded, TimerFired
+from statewright.core.events import (
+    ExecutionInfo,
+    StopRequested,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+    TimerFired,
+)
 from statewright.runtime.callbacks import InvalidToken, TaskTimedOut, TaskTokens
 from statewright.runtime.clock import SystemClock, VirtualClock
 from statewright.runtime.driver import Driver, drive
@@ -96,8 +103,11 @@ def test_waits_and_retries_jump_on_the_virtual_clock_and_record_the_times_that_p
     assert time.monotonic() - began < 1.0
     assert outcome.output == "done" and len(attempts) == 3
     fired = [i.time for i in execution.inputs if isinstance(i, TimerFired)]
-    assert fired == [START + 3600, START + 3605, START + 3610]
-    assert execution.history[-1].timestamp == START + 3610
+    failed = [i.time for i in execution.inputs if isinstance(i, TaskFailed)]
+    # The Wait jumps to its time; each back-off counts from its failure (an attempt takes its real time).
+    assert fired[0] == START + 3600
+    assert [when - failure for when, failure in zip(fired[1:], failed, strict=True)] == pytest.approx([5, 5])
+    assert execution.history[-1].timestamp == pytest.approx(START + 3610, abs=0.5)
 
 
 def test_tasks_of_one_execution_run_concurrently() -> None:

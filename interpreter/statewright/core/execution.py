@@ -487,6 +487,49 @@ class Execution:
         self._runnable.clear()
 
 
+class LimitedExecution(Execution):
+    """An :class:`Execution` whose history may hold at most ``history_limit`` events (AWS's 25,000).
+
+    An execution that would record more fails with ``States.Runtime`` at the state that crossed the limit.
+    The durable runtime runs these (a history is a record it keeps, and AWS's quota is part of what it
+    promises); the in-memory engine runs plain executions, whose loop takes no count.
+    """
+
+    __slots__ = ("history_limit",)
+
+    def __init__(self, machine: Machine, *, express: bool = False, history_limit: int = 25_000) -> None:
+        super().__init__(machine, express=express)
+        self.history_limit = history_limit
+
+    def _run_frames(self) -> None:
+        runnable = self._runnable
+        rows = self.history.rows
+        limit = self.history_limit * ROW
+        if self._jsonata:
+            set_runtime(self.now, self.rng)
+        while runnable:
+            frame = runnable.popleft()
+            if not frame.alive:
+                continue
+            state = frame.state
+            while state is not None and state.enter(self, frame):
+                if len(rows) > limit:
+                    break
+                state = frame.state
+            if len(rows) > limit:
+                self._over_limit()
+                return
+        if len(rows) > limit:
+            self._over_limit()
+
+    def _over_limit(self) -> None:
+        if self.outcome.status != "RUNNING":
+            return
+        cause = f"The execution reached the maximum number of history events ({self.history_limit})."
+        self._end("FAILED", "ExecutionFailed", {"error": ErrorName.RUNTIME.value, "cause": cause},
+                  len(self.history.rows) // ROW, error=ErrorName.RUNTIME.value, cause=cause)
+
+
 # Region of each state machine ARN seen (parsed once, not per execution).
 _REGIONS: dict[str, str] = {}
 

@@ -1,4 +1,4 @@
-"""Codes reported outside the rule engine: by the reader (SW001-SW009) and the schema pass (SW1xx).
+"""Codes reported outside the rule engine: by the reader (SW001-SW010) and the schema pass (SW1xx).
 
 Semantic rules register their own codes next to their code in ``statewright.lint.rules``.
 """
@@ -195,6 +195,33 @@ UNSUPPORTED_YAML = declare(
     ## Use instead
     ```yaml
     Resource: ${WorkerArn}   # filled in at deploy time, or with `statewright lint --substitute`
+    ```
+    """,
+)
+UNREADABLE_FILE = declare(
+    "SW010",
+    "unreadable-file",
+    Severity.ERROR,
+    """The definition's file cannot be read: it does not exist, is a directory, or may not be opened.
+
+    ## What it does
+    Reports a file name given to `statewright.lint()` or `statewright.load()` that names no readable file.
+    A string that looks like a file name (it ends in `.json`, `.yaml` or `.yml`, or holds a path separator
+    and no newline, and does not start with `{` or `[`) is read as a path, never as definition text.
+    The command line reports an unreadable file as a usage error (exit 2) instead.
+
+    ## Why is this bad?
+    Without it, a mistyped path would be read as YAML text and reported as a definition that is not an
+    object, which points at the wrong problem.
+
+    ## Example
+    ```python
+    statewright.load("workflows/orders.asl.yml")   # the file is orders.asl.yaml
+    ```
+
+    ## Use instead
+    ```python
+    statewright.load("workflows/orders.asl.yaml")
     ```
     """,
 )

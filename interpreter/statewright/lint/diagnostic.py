@@ -22,8 +22,10 @@ class Finding:
         field: the name of the field it concerns, if any.
         at_key: point at the key rather than the value (for unknown or misplaced fields).
         severity: overrides the rule's default severity (rarely needed).
-        offset: for a problem inside a string value (a JSONata syntax error), the 0-based character
-            offset inside the decoded string; ``None`` points at the whole value.
+        offset: for a problem inside a string value (a JSONata, JSONPath or intrinsic syntax error), the
+            0-based character offset inside the decoded string; ``None`` points at the whole value. The
+            engine turns it into a column only where the source spells the string one for one
+            (``lint/positions.py``), else it points at the whole value.
     """
 
     message: str

@@ -18,8 +18,10 @@ HEADER = """\
 `statewright lint` reports each problem with a code. `SW0xx` codes come from reading the file,
 `SW1xx` from the JSON Schema pass, the others from semantic rules. Errors make `statewright lint`
 exit 1 and `statewright.load` raise `DefinitionError`; warnings are reported but do not fail.
-Use `--select`/`--ignore` with codes or prefixes (`--ignore SW8`), and `statewright lint --explain CODE`
-to print one rule's page in the terminal.
+Use `--select`/`--ignore` with codes or prefixes (`--ignore SW8`), `[tool.statewright.lint]` in
+`pyproject.toml`, or a `# statewright: ignore[CODE]` comment on a YAML line (see [lint.md](lint.md)).
+This page ships with the package as the rules' own documentation: `statewright lint --list-rules` lists
+the rules and `statewright lint --explain CODE` prints one rule's page in the terminal.
 
 | Code | Name | Severity | Summary |
 | --- | --- | --- | --- |

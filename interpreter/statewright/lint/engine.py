@@ -9,9 +9,11 @@ from statewright.lint import codes
 from statewright.lint.context import LintContext
 from statewright.lint.diagnostic import Diagnostic, Finding, Severity
 from statewright.lint.placeholders import substitute
+from statewright.lint.positions import SourceLines, inside_string, trim_end, value_at
 from statewright.lint.registry import RULES, all_rules
 from statewright.lint.schema_pass import schema_findings
-from statewright.source import Document, SourceError, Span, parse_source
+from statewright.lint.suppressions import apply_suppressions, find_suppressions
+from statewright.source import Document, SourceError, parse_source
 
 INTERNAL_ERROR_CODE = "SW000"
 
@@ -22,8 +24,14 @@ def lint_document(
     substitutions: Mapping[str, str] | None = None,
     select: Collection[str] | None = None,
     ignore: Collection[str] = (),
+    inline_ignores: bool = False,
 ) -> list[Diagnostic]:
-    """Lint a parsed document; the result is sorted by position."""
+    """Lint a parsed document; the result is sorted by position.
+
+    ``inline_ignores`` honours ``# statewright: ignore[...]`` comments (``suppressions.py``): what
+    ``statewright lint`` does. Off by default, so that ``statewright.load`` never passes a definition
+    whose errors a comment hides.
+    """
     value = document.value
     if substitutions:
         value = substitute(value, substitutions)
@@ -33,11 +41,14 @@ def lint_document(
     else:
         context = LintContext(value, document, dict(substitutions or {}))
         found = [*schema_findings(context), *_rule_findings(context)]
-    diagnostics = [
-        _position(document, code, finding)
-        for code, finding in found
-        if _selected(code, select, ignore)
-    ]
+    lines = SourceLines(document.text)
+    if select is not None or ignore:
+        # Decided once per code: a definition may have many findings but has few distinct codes.
+        chosen = {code: _selected(code, select, ignore) for code in {code for code, _ in found}}
+        found = [(code, finding) for code, finding in found if chosen[code]]
+    diagnostics = [_position(document, lines, value, code, finding) for code, finding in found]
+    if inline_ignores and document.format == "yaml":  # JSON has no comments
+        diagnostics = apply_suppressions(diagnostics, find_suppressions(document.text))
     # dict.fromkeys drops duplicates in first-seen order (a set's order varies with string hashing), and the
     # pointer breaks ties of position, code and message: the same input gives the same order in every process.
     return sorted(dict.fromkeys(diagnostics), key=lambda d: (d.line, d.column, d.code, d.message, d.pointer))
@@ -50,17 +61,20 @@ def lint_source(
     substitutions: Mapping[str, str] | None = None,
     select: Collection[str] | None = None,
     ignore: Collection[str] = (),
+    inline_ignores: bool = False,
 ) -> list[Diagnostic]:
     """Parse and lint definition text; a reader error becomes the only diagnostic.
 
     A reader error is reported whatever ``select`` and ``ignore`` say: a file that cannot be read was not
-    checked at all, and dropping its only diagnostic would pass it as clean (spec/lint.md rule 9).
+    checked at all, and dropping its only diagnostic would pass it as clean (spec/lint.md rule 12).
     """
     try:
         document = parse_source(source, filename=filename)
     except SourceError as error:
         return [source_error_diagnostic(error)]
-    return lint_document(document, substitutions=substitutions, select=select, ignore=ignore)
+    return lint_document(
+        document, substitutions=substitutions, select=select, ignore=ignore, inline_ignores=inline_ignores
+    )
 
 
 def source_error_diagnostic(error: SourceError) -> Diagnostic:
@@ -92,28 +106,21 @@ def _selected(code: str, select: Collection[str] | None, ignore: Collection[str]
     return select is None or any(code.startswith(prefix) for prefix in select)
 
 
-def _position(document: Document, code: str, finding: Finding) -> Diagnostic:
-    span: Span = document.key_span(finding.pointer) if finding.at_key else document.span(finding.pointer)
-    if finding.offset is not None and span.line == span.end_line:
-        span = _inside_string(document, span, finding.offset)
+def _position(document: Document, lines: SourceLines, value: Any, code: str, finding: Finding) -> Diagnostic:
+    if finding.at_key:
+        span = document.key_span(finding.pointer)
+    else:
+        span = document.span(finding.pointer)
+        if finding.offset is not None:
+            span = inside_string(lines, span, value_at(value, finding.pointer), finding.offset)
+    if span.end_line > span.line:
+        span = trim_end(lines, span, value_at(value, finding.pointer))
     registered = RULES.get(code)
     severity = finding.severity or (registered.severity if registered else Severity.ERROR)
     return Diagnostic(
         code, severity, finding.message, finding.pointer, document.filename,
         span.line, span.column, span.end_line, span.end_column, finding.state, finding.field,
     )
-
-
-def _inside_string(document: Document, span: Span, offset: int) -> Span:
-    """Point at character ``offset`` of a one-line string value: past its opening quote, if quoted.
-
-    Exact when the string has no escape sequences before the offset (JSONata expressions rarely do).
-    """
-    lines = document.text.splitlines()
-    line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
-    quote = 1 if line[span.column - 1 : span.column] in ("'", '"') else 0
-    column = min(span.column + quote + offset, max(span.end_column - 1, span.column))
-    return Span(span.line, column, span.line, column + 1)
 
 
 def lint_value(value: Any, **options: Any) -> list[Diagnostic]:

@@ -32,22 +32,39 @@ def headline(diagnostic: Diagnostic, *, color: bool = False) -> str:
 
 
 def excerpt(diagnostic: Diagnostic, source_lines: Sequence[str], *, color: bool = False) -> list[str]:
-    """The offending source line with a caret under the node, as ruff and rustc show it."""
+    """The offending source line with a caret under the node, as ruff and rustc show it.
+
+    Columns count characters; the caret line counts terminal cells, so that it stays under the node on
+    a line with wide (CJK) characters, which take two cells each.
+    """
     index = diagnostic.line - 1
     if not 0 <= index < len(source_lines):
         return []
     line = source_lines[index].rstrip("\r\n").expandtabs(1)
     gutter = str(diagnostic.line)
-    start = max(diagnostic.column - 1, 0)
+    start = min(max(diagnostic.column - 1, 0), len(line))
     if diagnostic.end_line == diagnostic.line and diagnostic.end_column > diagnostic.column:
-        width = diagnostic.end_column - diagnostic.column
+        end = min(diagnostic.end_column - 1, len(line))
     else:
-        width = max(len(line) - start, 1)
-    carets = "^" * max(min(width, max(len(line) - start, 1)), 1)
+        end = len(line)  # a node over several lines: underline the rest of its first line
+    carets = "^" * max(display_width(line[start:end]), 1)
     if color:
         carets = (_RED if diagnostic.is_error else _YELLOW) + carets + _RESET
     pad = " " * len(gutter)
-    return [f"{pad} |", f"{gutter} | {line}", f"{pad} | {' ' * start}{carets}"]
+    return [f"{pad} |", f"{gutter} | {line}", f"{pad} | {' ' * display_width(line[:start])}{carets}"]
+
+
+def display_width(text: str) -> int:
+    """Terminal cells ``text`` takes: two for East Asian wide and fullwidth characters, none for combining
+    marks, one for the rest."""
+    if text.isascii():
+        return len(text)
+    import unicodedata  # only for lines that are not ASCII
+
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
 
 
 def render_text(
@@ -78,23 +95,38 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
 
 
 def render_github(diagnostics: Iterable[Diagnostic]) -> str:
+    """GitHub Actions workflow commands, one per diagnostic.
+
+    GitHub's ``endColumn`` is inclusive (the toolkit defaults it to ``col`` for one character) and
+    columns are only allowed when the annotation is on one line; a node over several lines gets
+    ``line`` and ``endLine`` only.
+    """
     lines = []
     for d in diagnostics:
         level = "error" if d.is_error else "warning"
-        props = (
-            f"file={_github_escape(d.file or '<input>', property_value=True)},line={d.line},col={d.column},"
-            f"endLine={d.end_line},endColumn={d.end_column},title={d.code}"
-        )
+        if d.end_line > d.line:
+            where = f"line={d.line},endLine={d.end_line}"
+        else:
+            last = max(d.end_column - 1, d.column)  # the span's end is exclusive
+            where = f"line={d.line},endLine={d.line},col={d.column},endColumn={last}"
+        props = f"file={_github_escape(d.file or '<input>', property_value=True)},{where},title={d.code}"
         lines.append(f"::{level} {props}::{_github_escape(f'{d.code} {d.message}')}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    """``Found 2 errors and 1 warning in 1 of 11 files.``: how many files have findings, of how many."""
+    if not diagnostics:
+        return f"All checks passed ({_count(files, 'file')})."
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
-    if not diagnostics:
-        return f"All checks passed ({files} file{'s' if files != 1 else ''})."
-    parts = [f"{errors} error{'s' if errors != 1 else ''}"]
+    parts = [_count(errors, "error")]
     if warnings:
-        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    return f"Found {' and '.join(parts)} in {files} file{'s' if files != 1 else ''}."
+        parts.append(_count(warnings, "warning"))
+    with_findings = len({d.file for d in diagnostics})
+    where = _count(files, "file") if with_findings == files else f"{with_findings} of {_count(files, 'file')}"
+    return f"Found {' and '.join(parts)} in {where}."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

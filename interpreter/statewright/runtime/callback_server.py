@@ -13,13 +13,14 @@ loopback address only: anyone who can reach it can approve, so it is not exposed
 
 from __future__ import annotations
 
-import json
+import inspect
 import socket
 from typing import Any
 
 from aiohttp import web
 
 from statewright.runtime.callbacks import CallbackError
+from statewright.source import strict_json
 
 _STATUS = {"InvalidToken": 404, "TaskTimedOut": 410}
 
@@ -35,7 +36,8 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 
 class CallbackListener:
-    """Serves the callback routes for ``engine`` (anything with ``send_task_success/failure/heartbeat``).
+    """Serves the callback routes for ``engine`` (anything with ``send_task_success/failure/heartbeat``,
+    plain methods or coroutines: the durable engine answers once the answer is recorded).
 
     Args:
         engine: the :class:`~statewright.Engine` whose tokens are answered.
@@ -78,17 +80,19 @@ class CallbackListener:
         token, action = request.match_info["token"], request.match_info["action"]
         text = await request.text()
         try:
-            body = json.loads(text) if text.strip() else ({} if action == "success" else None)
+            body = strict_json.loads(text) if text.strip() else ({} if action == "success" else None)
         except ValueError as error:
             return _reply(400, {"error": "InvalidOutput", "message": f"the body is not JSON: {error}"})
         try:
             if action == "success":
-                self.engine.send_task_success(token, body)
+                done = self.engine.send_task_success(token, body)
             elif action == "failure":
                 body = body if isinstance(body, dict) else {}
-                self.engine.send_task_failure(token, _str(body.get("error")), _str(body.get("cause")))
+                done = self.engine.send_task_failure(token, _str(body.get("error")), _str(body.get("cause")))
             else:
-                self.engine.send_task_heartbeat(token)
+                done = self.engine.send_task_heartbeat(token)
+            if inspect.isawaitable(done):
+                await done
         except CallbackError as error:
             return _reply(_STATUS.get(error.error, 400), {"error": error.error, "message": str(error)})
         return _reply(200, {"ok": True})

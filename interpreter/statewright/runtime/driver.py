@@ -21,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import heapq
+import inspect
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -69,8 +71,9 @@ class Driver:
     """
 
     # Slots: thousands of idle executions each keep one driver alive.
-    __slots__ = ("_advance", "_auto", "_callbacks", "_deferred", "_group", "_inbox", "_live_timers", "_running",
-                 "_tasks", "_timers", "_waiter", "clock", "execution", "info", "on_event", "resources", "tokens")
+    __slots__ = ("_advance", "_alarm", "_auto", "_callbacks", "_deferred", "_group", "_inbox", "_live_timers",
+                 "_running", "_tasks", "_timers", "_waiter", "clock", "execution", "info", "on_event", "resources",
+                 "tokens")
 
     def __init__(
         self,
@@ -96,7 +99,12 @@ class Driver:
         # Both filled only inside finish()'s task group, which makes them.
         self._tasks: dict[int, asyncio.Task[None]] = _NO_ENTRIES  # type: ignore[assignment]
         self._callbacks: dict[int, str] = _NO_ENTRIES  # type: ignore[assignment]  # seq -> token (no task held)
-        self._running = 0  # invocations whose resource call is under way (virtual time stands still)
+        # Invocations whose resource call is under way: while there are any, an auto-advancing clock follows
+        # real time instead of jumping (spec/extensions.md §5), so their timeouts and heartbeats hold.
+        self._running = 0
+        # While they are, the wake-up for the earliest timer, as (its time, cancel): kept across sleeps, since
+        # a loop timer is not cheap and a fan-out's answers wake the driver once each (see _sleep).
+        self._alarm: tuple[float, Callable[[], None]] | None = None
         self._group: asyncio.TaskGroup | None = None
         self._deferred: list[InvokeTask] = _NO_INPUTS  # type: ignore[assignment]  # a list from the first task
         self._auto = clock.auto_advance if clock.__class__ is VirtualClock else (  # type: ignore[attr-defined]
@@ -167,6 +175,9 @@ class Driver:
             try:
                 await self._loop()
             finally:
+                if self._auto:  # the execution's time ends here, however long its cancelled tasks take
+                    self.clock.stand_still()  # type: ignore[attr-defined]
+                    self._silence()
                 # Whatever is outstanding is no longer wanted (the execution ended, or we were cancelled).
                 for task in self._tasks.values():
                     task.cancel()
@@ -228,7 +239,17 @@ class Driver:
     async def _sleep(self) -> None:
         when = self._next_timer()
         cancel = None
-        if when is not None and not (self._auto and self._running):
+        if when is None:
+            pass
+        elif self._auto:
+            # Only while tasks run (else _loop jumps): the clock follows real time, and one alarm serves every
+            # sleep until the earliest timer changes, the alarm rings, or no task runs any more.
+            alarm = self._alarm
+            if alarm is None or alarm[0] != when:
+                if alarm is not None:
+                    alarm[1]()
+                self._alarm = (when, self.clock.wake_at(when, self._ring))
+        else:
             cancel = self.clock.wake_at(when, self._wake)
         try:
             self._waiter = asyncio.get_running_loop().create_future()
@@ -237,6 +258,16 @@ class Driver:
             self._waiter = None
             if cancel is not None:
                 cancel()
+
+    def _ring(self) -> None:
+        self._alarm = None
+        self._wake()
+
+    def _silence(self) -> None:
+        alarm = self._alarm
+        if alarm is not None:
+            self._alarm = None
+            alarm[1]()
 
     # --- the core ----------------------------------------------------------------------------------------
 
@@ -273,6 +304,13 @@ class Driver:
             task = self._tasks.pop(command.seq, None)
             if task is not None:
                 task.cancel()
+                if inspect.getcoroutinestate(task.get_coro()) == inspect.CORO_CREATED:
+                    self._task_ended()  # cancelled before its first step: _invoke's finally never runs
+            elif self._deferred and any(c.seq == command.seq for c in self._deferred):
+                # Cancelled in the decision that asked for it (a Parallel whose other branch failed at once):
+                # it never starts.
+                self._deferred = [c for c in self._deferred if c.seq != command.seq]
+                self._task_ended()
             self._close_callbacks(command.seq)
             # A result that raced the cancel is already queued: the core no longer wants it.
             if self._inbox:
@@ -301,6 +339,8 @@ class Driver:
     # --- tasks -------------------------------------------------------------------------------------------
 
     def _start_task(self, command: InvokeTask) -> None:
+        if not self._running and self._auto:
+            self.clock.follow_real_time()  # type: ignore[attr-defined]
         self._running += 1
         if self._group is None:
             # The group is entered only once an await is needed, so pure Pass/Choice runs skip it.
@@ -333,8 +373,15 @@ class Driver:
             handler = self.resources.resolve(invocation)
             try:
                 result = await handler(invocation)
-            except Exception as exc:  # the edge: any failure of user code becomes (error, cause) data
+            except (asyncio.CancelledError, GeneratorExit):
+                raise  # this task is being cancelled or closed: not a result of the call
+            except BaseException as exc:
+                # The edge: any failure of user code becomes (error, cause) data, KeyboardInterrupt and
+                # SystemExit included (spec/extensions.md rule 6): a task function must not take down the
+                # engine and the other executions it runs.
                 error, cause = error_of(exc)
+                # `statewright run --verbose` shows this traceback; the history keeps only (error, cause).
+                logging.getLogger("statewright.tasks").debug("Task state %r failed", command.state, exc_info=exc)
                 self.post(TaskFailed(seq, self.clock.now(), error, cause))
                 return
             if answer is not None and command.token is not None and not getattr(handler, "completes_callback", False):
@@ -346,11 +393,17 @@ class Driver:
                 return
             self.post(TaskSucceeded(seq, self.clock.now(), result))
         finally:
-            self._running -= 1
+            self._task_ended()
             self._wake()
             if command.token is not None and not waiting:
                 self.tokens.close(command.token)
             self._tasks.pop(seq, None)
+
+    def _task_ended(self) -> None:
+        self._running -= 1
+        if not self._running and self._auto:
+            self.clock.stand_still()  # type: ignore[attr-defined]  # nothing works: time may jump again
+            self._silence()
 
     def _answered(self, seq: int, token: str, answer: asyncio.Future[CallbackAnswer]) -> None:
         if answer.cancelled():  # the token was closed: the task timed out, or the execution ended

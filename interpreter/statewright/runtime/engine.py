@@ -24,6 +24,7 @@ from typing import Any
 
 from statewright.core.events import ExecutionInfo, HistoryEvent, StopRequested, make_execution_info
 from statewright.core.execution import Execution
+from statewright.core.names import check_name
 from statewright.runtime.callbacks import CallbackAnswer, TaskTokens
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
 from statewright.runtime.connections import Connections, load_config
@@ -225,7 +226,8 @@ class Engine:
             mock_config: a Step Functions Local mock configuration (object or file); needs ``test_case``.
             test_case: the test case to use from ``mock_config``.
             virtual_time: run on a fresh auto-advancing :class:`VirtualClock` (Waits and back-offs take
-                no real time; the times they would have taken are recorded).
+                no real time; the times they would have taken are recorded). While a task call is in
+                flight the clock follows real time, so its TimeoutSeconds and HeartbeatSeconds hold.
             name: the execution name (default: a uuid4).
             clock: a specific clock for this execution (overrides ``virtual_time``).
             on_event: called with every history event as it is appended.
@@ -303,6 +305,7 @@ class Engine:
         if not name:  # None or "": a uuid4
             name, seed = _name_and_seed()
         else:
+            check_name(name)  # ValueError for a name AWS refuses (core/names.py)
             seed = _seed()
         if plan.express:
             info = execution_info(plan.machine_name, name, express=True)

@@ -13,6 +13,7 @@ response into the task result or a ``(error, cause)`` failure:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from yarl import URL
 from statewright.runtime.connections import Connections, scrub
 from statewright.runtime.http_client import PAYLOAD_LIMIT, TASK_FAILED, HttpClient, HttpResponse
 from statewright.runtime.resources import Handler, Invocation, TaskError, strip_pattern_suffix
+from statewright.source import strict_json
 
 HTTP_INVOKE = "arn:aws:states:::http:invoke"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -36,10 +38,24 @@ def idempotency_key(invocation: Invocation) -> str:
     """Stable for one attempt of one state visit: re-sending it after a crash gives the same key.
 
     ``seq`` numbers the command within the execution (the same on every replay of its history), so it
-    tells two visits of the same state apart; ``attempt`` tells retries apart.
+    tells two visits of the same state apart; ``attempt`` tells retries apart. The key is the UUID version 5
+    of those in :data:`_KEY_NAMESPACE`, made here without the ``uuid.UUID`` objects (the durable runtime
+    records one per task command; ``tests/http`` holds it equal to ``uuid.uuid5``).
     """
-    name = f"{invocation.execution_arn}\n{invocation.state}\n{invocation.seq}\n{invocation.attempt}"
-    return str(uuid.uuid5(_KEY_NAMESPACE, name))
+    return key_of(invocation.execution_arn, invocation.state, invocation.seq, invocation.attempt)
+
+
+def key_of(execution_arn: str, state: str, seq: int, attempt: int) -> str:
+    """:func:`idempotency_key` of an invocation with these fields."""
+    name = f"{execution_arn}\n{state}\n{seq}\n{attempt}"
+    digest = bytearray(hashlib.sha1(_KEY_PREFIX + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+_KEY_PREFIX = _KEY_NAMESPACE.bytes
 
 
 def definition_options(definition: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -112,7 +128,7 @@ class HttpTasks:
         if not response.body.strip():
             return None
         try:
-            return json.loads(response.body)
+            return strict_json.loads(response.body)
         except ValueError:
             raise TaskError(TASK_FAILED, f"The response of {method} {url} for state '{invocation.state}' is not "
                             f"JSON: {_text(response.body)[:200]!r}") from None
@@ -188,7 +204,7 @@ def http_result(response: HttpResponse) -> dict[str, Any]:
     if response.body and "json" in response.content_type:
         # Declared JSON but is not: hand over the text, as with any non-JSON body.
         with contextlib.suppress(ValueError):
-            body = json.loads(response.body)
+            body = strict_json.loads(response.body)
     return {"Headers": response.headers, "ResponseBody": body, "StatusCode": response.status,
             "StatusText": response.reason}
 

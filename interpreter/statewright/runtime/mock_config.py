@@ -34,6 +34,7 @@ from typing import Any
 
 from statewright.core.errors import ErrorName
 from statewright.runtime.resources import Handler, Invocation, TaskError, json_copy
+from statewright.source import strict_json
 
 
 class MockConfigError(Exception):
@@ -90,7 +91,7 @@ class MockConfig:
         """Read a mock configuration file (JSON)."""
         path = Path(path)
         try:
-            value = json.loads(path.read_text(encoding="utf-8"))
+            value = strict_json.loads(path.read_text(encoding="utf-8"))
         except OSError as error:
             raise MockConfigError(f"cannot read {path}: {error.strerror or error}") from None
         except (json.JSONDecodeError, UnicodeDecodeError) as error:

@@ -18,7 +18,6 @@ Catch on ``States.TaskFailed`` / ``States.ALL`` handles it.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import importlib.util
 import inspect
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from statewright.core.errors import ErrorName
+from statewright.runtime.threads import TASK_THREADS
 
 # Longest first, so ".sync:2" is removed before ".sync" would leave ":2" behind.
 _PATTERN_SUFFIXES = (".waitForTaskToken", ".sync:2", ".sync")
@@ -128,11 +128,12 @@ def strip_pattern_suffix(resource: str) -> str:
 class CallableHandler:
     """Adapts a plain Python callable taking the payload to a :class:`Handler`.
 
-    Async callables are awaited on the loop. Sync callables run in a worker thread
-    (``asyncio.to_thread``): we cannot know whether a user's function blocks on I/O, and one blocking call
-    on the loop would stall every other execution; the thread hop costs tens of microseconds, which is
-    small next to any real task. (Marking functions "fast" to run inline would be an optimisation with a
-    foot-gun; we leave it out until a benchmark asks for it.)
+    Async callables are awaited on the loop. Sync callables run on a daemon worker thread
+    (:data:`~statewright.runtime.threads.TASK_THREADS`): we cannot know whether a user's function blocks on
+    I/O, and one blocking call on the loop would stall every other execution; the thread hop costs tens of
+    microseconds, which is small next to any real task. (Marking functions "fast" to run inline would be an
+    optimisation with a foot-gun; we leave it out until a benchmark asks for it.) A call abandoned by its
+    execution (a timeout, a stop) runs on to its end on its thread; its result is discarded.
     """
 
     __slots__ = ("function", "is_async")
@@ -148,7 +149,7 @@ class CallableHandler:
         if self.is_async:
             result = await self.function(payload)
         else:
-            result = await asyncio.to_thread(self.function, payload)
+            result = await TASK_THREADS.call(self.function, payload)
             if inspect.isawaitable(result):  # a sync wrapper that returned a coroutine
                 result = await result
         return json_copy(result, f"result of {getattr(self.function, '__qualname__', 'the function')}")

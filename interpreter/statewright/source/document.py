@@ -25,7 +25,7 @@ class SourceError(Exception):
 
     Attributes:
         message: what is wrong, in one sentence, without the position.
-        code: the lint rule code for this kind of problem (``SW001`` ... ``SW009``).
+        code: the lint rule code for this kind of problem (``SW001`` ... ``SW010``).
         span: where it is.
         filename: the file it came from, when known.
     """

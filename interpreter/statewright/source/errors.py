@@ -1,6 +1,6 @@
 """Error codes of the source layer and helpers that turn text offsets into positions.
 
-The codes are the ones ``statewright.lint.codes`` documents (SW001-SW009). They are repeated here as
+The codes are the ones ``statewright.lint.codes`` documents (SW001-SW010). They are repeated here as
 plain strings because the source layer sits below the lint layer and must not import it; a test
 checks that both agree.
 """
@@ -20,6 +20,7 @@ NESTING_TOO_DEEP = "SW005"
 EMPTY_SOURCE = "SW006"
 BINARY_SOURCE = "SW007"
 UNSUPPORTED_YAML = "SW009"
+UNREADABLE_FILE = "SW010"
 
 _NEWLINE = re.compile("\n")
 

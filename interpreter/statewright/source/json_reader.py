@@ -1,7 +1,8 @@
 """JSON text to a plain value, with positions computed lazily.
 
-The fast path is the standard library's C decoder. Duplicate keys and the non-JSON constants
-``NaN``/``Infinity`` (which ``json`` accepts by default) are caught with hooks. Nesting is checked on
+The fast path is the standard library's C decoder. Duplicate keys are caught with a hook, and the
+non-JSON constants ``NaN``/``Infinity`` (which ``json`` accepts by default) and ``1e999`` with the hooks
+of :mod:`statewright.source.strict_json`, the rule every JSON reader shares. Nesting is checked on
 the decoded value, level by level, which costs about a millisecond for 1,000 states (a regex bracket
 count over the text costs five); nesting deeper than the interpreter's recursion limit makes the
 decoder raise ``RecursionError`` first, which is reported the same way. Positions come from
@@ -11,7 +12,6 @@ decoder raise ``RecursionError`` first, which is reported the same way. Position
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +26,7 @@ from statewright.source.errors import (
 )
 from statewright.source.json_positions import NON_JSON_CONSTANTS, JsonLocator, JsonProblems, scan_problems
 from statewright.source.limits import MAX_DEPTH
+from statewright.source.strict_json import NonFiniteNumber, finite_float, reject_constant
 
 Locate = Callable[[str], "tuple[Span, Span | None] | None"]
 
@@ -33,10 +34,6 @@ _LONG_NUMBER = re.compile(r"\d{1000,}")
 
 
 class _DuplicateKeyError(Exception):
-    pass
-
-
-class _NonJsonConstantError(Exception):
     pass
 
 
@@ -48,13 +45,13 @@ def read_json(text: str, filename: str | None) -> tuple[Any, Locate]:
     """
     try:
         value = json.loads(
-            text, object_pairs_hook=_unique_object, parse_constant=_reject_constant, parse_float=_finite_float
+            text, object_pairs_hook=_unique_object, parse_constant=reject_constant, parse_float=finite_float
         )
     except json.JSONDecodeError as error:
         raise _syntax_error(text, error, filename) from None
     except _DuplicateKeyError:
         raise _duplicate_key(text, filename) from None
-    except _NonJsonConstantError as error:
+    except NonFiniteNumber as error:
         raise _non_json_constant(text, error, filename) from None
     except RecursionError:
         raise _too_deep(text, filename) from None
@@ -70,17 +67,6 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(result) != len(pairs):
         raise _DuplicateKeyError
     return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise _NonJsonConstantError(name)
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):  # 1e999: valid JSON syntax, but no engine can hold it
-        raise _NonJsonConstantError(text)
-    return value
 
 
 def _too_deep_value(value: Any, text: str) -> bool:
@@ -123,9 +109,9 @@ def _duplicate_key(text: str, filename: str | None) -> SourceError:
     return SourceError(message, DUPLICATE_KEY, span_at(text, offset, length), filename)
 
 
-def _non_json_constant(text: str, error: _NonJsonConstantError, filename: str | None) -> SourceError:
+def _non_json_constant(text: str, error: NonFiniteNumber, filename: str | None) -> SourceError:
     found = _scan(text).constant
-    offset, name = found if found is not None else (0, str(error))
+    offset, name = found if found is not None else (0, error.token)
     if name in NON_JSON_CONSTANTS:
         message = f"{name} is not valid JSON; write a number, or a string such as \"{name}\"."
     else:

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from statewright.core.intrinsics import IntrinsicSyntaxError, check_intrinsic
 from statewright.core.jsonpath import PathSyntaxError, is_plain_path, parse_path
@@ -65,45 +65,62 @@ def is_jsonata_state(state: StateRef) -> bool:
     return state.query_language == JSONATA
 
 
+class Problem(NamedTuple):  # not a dataclass: cheaper to create, and lint start-up is measured
+    """Why a path or intrinsic text is invalid, and where: ``offset`` is the 0-based index in the text of
+    the character the parser stopped at (``None`` when the whole text is at fault). Prints as ``reason``."""
+
+    reason: str
+    offset: int | None = None
+
+    def __str__(self) -> str:
+        return self.reason
+
+
 # The syntax checks are pure functions of the text, and a definition repeats its paths ($.order.id in
 # every state): each distinct text is checked once per process.
 @lru_cache(maxsize=16384)
-def path_error(text: str, *, reference: bool = False) -> str | None:
+def path_error(text: str, *, reference: bool = False) -> Problem | None:
     """Why ``text`` is not a valid path (or Reference Path), or ``None`` when it is."""
     if is_plain_path(text):
         return None  # names and indexes only: valid, and a Reference Path
     try:
         parsed = parse_path(text)
     except PathSyntaxError as error:
-        return _syntax_message(error)
+        return _syntax_problem(error, text)
     if reference and not parsed.is_reference:
-        return "a Reference Path may only use '.name', \"['name']\" and '[index]' steps (no filters, wildcards " \
-               "or slices)"
+        return Problem("a Reference Path may only use '.name', \"['name']\" and '[index]' steps (no filters, "
+                       "wildcards or slices)")
     return None
 
 
 @lru_cache(maxsize=16384)
-def intrinsic_error(text: str) -> str | None:
+def intrinsic_error(text: str) -> Problem | None:
     """Why ``text`` is not a valid intrinsic function call, or ``None`` when it is."""
     try:
         check_intrinsic(text)
     except IntrinsicSyntaxError as error:
-        return _syntax_message(error)
+        return _syntax_problem(error, text)
     return None
 
 
 @lru_cache(maxsize=16384)
-def path_or_intrinsic_error(text: str) -> str | None:
+def path_or_intrinsic_error(text: str) -> Problem | None:
     """Why ``text`` is neither a path nor an intrinsic call; the intrinsic's reason when it looks like one."""
     if text.startswith("States."):
         return intrinsic_error(text)
     return path_error(text)
 
 
-def _syntax_message(error: Exception) -> str:
-    message = getattr(error, "message", None) or str(error)
-    column = getattr(error, "column", None)
-    return f"{message} (column {column})" if isinstance(column, int) else str(message)
+def _syntax_problem(error: PathSyntaxError | IntrinsicSyntaxError, text: str) -> Problem:
+    message = error.message or str(error)
+    column = error.column
+    if not isinstance(column, int):
+        return Problem(str(message))
+    # Both parsers count 1-based columns from the start of the text; lark counts per line, so a call
+    # written over several lines points at the whole value rather than at a wrong character.
+    single_line = "\n" not in text and "\r" not in text
+    offset = min(max(column - 1, 0), len(text)) if single_line else None
+    return Problem(f"{message} (column {column})", offset)
 
 
 def list_items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -18,6 +18,7 @@ from statewright.lint.rules._support import (
     PATH_FIELDS,
     PATH_OR_INTRINSIC_FIELDS,
     TEMPLATE_FIELDS,
+    Problem,
     has_placeholder,
     path_error,
     path_or_intrinsic_error,
@@ -97,6 +98,7 @@ def invalid_path(context: LintContext) -> Iterator[Finding]:
                 yield Finding(
                     f"Field '{field}' of state '{state.name}' must be {kind}; {quote(value)} is not: {problem}.",
                     where if isinstance(where, str) else state.field_pointer(*where), state=state.name, field=field,
+                    offset=problem.offset,
                 )
 
 
@@ -147,12 +149,12 @@ def invalid_result_path(context: LintContext) -> Iterator[Finding]:
                 continue
             problem = path_error(value, reference=True)
             if problem is None and value.startswith("$$"):
-                problem = "a ResultPath writes into the state's input; the context object '$$' is read-only"
+                problem = Problem("a ResultPath writes into the state's input; the context object '$$' is read-only")
             if problem:
                 yield Finding(
                     f"Field '{field}' of state '{state.name}' must be a Reference Path or null; {quote(value)} "
                     f"is not: {problem}.",
-                    state.field_pointer(*path), state=state.name, field=field,
+                    state.field_pointer(*path), state=state.name, field=field, offset=problem.offset,
                 )
 
 
@@ -242,7 +244,7 @@ def invalid_dollar_value(context: LintContext) -> Iterator[Finding]:
                 yield Finding(
                     f"The value of '{key}' in field '{field}' of state '{state.name}' must be a path or an "
                     f"intrinsic function call; {quote(value)} is not: {problem}.",
-                    state.field_pointer(*path), state=state.name, field=field,
+                    state.field_pointer(*path), state=state.name, field=field, offset=problem.offset,
                 )
 
 

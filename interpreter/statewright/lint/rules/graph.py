@@ -163,7 +163,9 @@ def unreachable_state(context: LintContext) -> Iterator[Finding]:
 
     ## What it does
     Follows `StartAt`, `Next`, `Default`, every Choice rule's `Next` and every catcher's `Next` and
-    reports the states of the scope that no path reaches.
+    reports the states of the scope that no path reaches. A state that is named only by states that
+    are unreachable themselves says which ("reachable only from unreachable state 'Route'"): fix the
+    first one and the others often follow.
 
     ## Why is this bad?
     AWS rejects definitions with unreachable states. An unreachable state is usually a forgotten
@@ -191,13 +193,37 @@ def unreachable_state(context: LintContext) -> Iterator[Finding]:
         if scope.start_at not in refs or _has_placeholder_target(known, scope):
             continue
         reached = _reachable(known, scope, refs)
+        if len(reached) == len(refs):
+            continue  # the usual case: everything is reached (no need for the predecessors)
+        named_by = _unreached_predecessors(known, refs, reached)
         for state in refs.values():
             if state.name not in reached:
                 yield Finding(
-                    f"State '{state.name}' cannot be reached from StartAt '{scope.start_at}': no Next, "
-                    "Default or Catch names it.",
+                    f"State '{state.name}' cannot be reached from StartAt '{scope.start_at}': "
+                    f"{_why_unreached(state.name, named_by[state.name])}.",
                     state.pointer, state=state.name, at_key=True,
                 )
+
+
+def _unreached_predecessors(known: Facts, refs: dict[str, StateRef], reached: set[str]) -> dict[str, list[str]]:
+    """Unreached state -> the states that name it, in document order (all unreached too, or it would be)."""
+    named_by: dict[str, list[str]] = {name: [] for name in refs if name not in reached}
+    for name, ref in refs.items():
+        if name in reached:
+            continue
+        for target in dict.fromkeys(known.successors[ref.pointer]):  # a Choice may name a target twice
+            if target not in reached:  # an unreached state may well lead back into the reached ones
+                named_by[target].append(name)
+    return named_by
+
+
+def _why_unreached(name: str, named_by: list[str]) -> str:
+    """The reason, true of the definition: "no Next names it" is wrong when an unreachable state does."""
+    others = [before for before in named_by if before != name]
+    if not others:
+        return "only its own transitions name it" if named_by else "no Next, Default or Catch names it"
+    listed = ", ".join(repr(before) for before in others[:3]) + (", ..." if len(others) > 3 else "")
+    return f"it is reachable only from unreachable state{'s' if len(others) > 1 else ''} {listed}"
 
 
 

@@ -1,0 +1,88 @@
+"""Runs D10 (and W4) on Statewright's durable engine over a fresh SQLite file; prints JSON (times, RSS, counts).
+
+Usage: ``python -m benchmarks.durable.statewright_durable --workload D10|W4 [--executions N] [--rounds R]
+[--synchronous full|normal] [--in-memory]``. Each round uses a new database file; one untimed round first
+warms the process (imports, compilation), as the DBOS runner warms DBOS. ``--in-memory`` runs the same
+workload on the in-memory engine, for the "store attached" comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import statewright
+from benchmarks.durable import workload as d10
+from benchmarks.workloads import many_executions
+from statewright.runtime.durable import DurableEngine
+
+
+async def count(payload: dict[str, Any]) -> int:
+    return d10.count(payload)
+
+
+def machine_and_inputs(name: str, executions: int) -> tuple[Any, list[Any], int]:
+    if name == "D10":
+        return statewright.load(d10.definition()), d10.inputs(executions), d10.STEPS
+    w4 = many_executions(executions)
+    return statewright.load(w4.definition), w4.input, 5
+
+
+async def durable_round(machine: Any, inputs: list[Any], db: Path, synchronous: str) -> tuple[float, dict[str, Any]]:
+    engine = DurableEngine(f"sqlite:///{db}?synchronous={synchronous}", {d10.FN + "count": count},
+                           virtual_time=True)
+    async with engine:
+        began = time.perf_counter()
+        arns = await asyncio.gather(*(engine.start(machine, item) for item in inputs))
+        results = [await engine.wait(arn) for arn in arns]
+        took = time.perf_counter() - began
+        stats = engine.stats
+    bad = [r for r in results if r.status != "SUCCEEDED"]
+    if bad:
+        raise SystemExit(f"statewright durable: {bad[0].status} {bad[0].error} {bad[0].cause}")
+    return took, {"outputs": [r.output for r in results[:3]], **stats}
+
+
+async def memory_round(machine: Any, inputs: list[Any]) -> tuple[float, dict[str, Any]]:
+    engine = statewright.Engine({d10.FN + "count": count})
+    began = time.perf_counter()
+    started = [engine.start(machine, item, virtual_time=True) for item in inputs]
+    results = [await execution for execution in started]
+    took = time.perf_counter() - began
+    await engine.aclose()
+    return took, {"outputs": [r.output for r in results[:3]]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workload", default="D10", choices=("D10", "W4"))
+    parser.add_argument("--executions", type=int, default=d10.EXECUTIONS)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--synchronous", default="full", choices=("full", "normal"))
+    parser.add_argument("--in-memory", action="store_true")
+    args = parser.parse_args()
+    machine, inputs, steps = machine_and_inputs(args.workload, args.executions)
+    times, details = [], {}
+    with tempfile.TemporaryDirectory() as folder:
+        for number in range(args.rounds + 1):  # round 0 warms up, untimed
+            if args.in_memory:
+                took, details = asyncio.run(memory_round(machine, inputs))
+            else:
+                took, details = asyncio.run(durable_round(machine, inputs, Path(folder) / f"r{number}.db",
+                                                          args.synchronous))
+            if number:
+                times.append(took)
+    print(json.dumps({"times_s": times, "transitions": steps * len(inputs), "details": details,
+                      "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

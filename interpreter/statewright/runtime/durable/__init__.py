@@ -1,0 +1,11 @@
+"""Durable executions: the record in a store, resume after a crash, eviction while waiting (docs/durability.md)."""
+
+from statewright.runtime.durable.engine import (
+    DurableEngine,
+    ExecutionAlreadyExists,
+    ExecutionDescription,
+    ExecutionPage,
+    InvalidName,
+)
+
+__all__ = ["DurableEngine", "ExecutionAlreadyExists", "ExecutionDescription", "ExecutionPage", "InvalidName"]

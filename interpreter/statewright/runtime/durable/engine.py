@@ -1,0 +1,677 @@
+"""The durable engine: executions recorded in a store, resumed after a crash, evicted while they wait.
+
+The loop per execution (docs/durability.md): an input arrives (a start, a task result, a fired timer, an
+answer to a task token, a stop) -> the core decides -> the step (input, new events, timers and task commands
+started or withdrawn, the ending) is submitted to the group-commit writer -> once it is committed, and only
+then, its task commands are carried out and the callers waiting on it are answered.
+
+An execution in memory is a :class:`~statewright.runtime.durable.steps.LiveExecution` in a bounded LRU
+table; one that waits (on a timer, a token or a long task) is dropped from it when the table is full and
+rebuilt from its record by replay when its next input arrives. Opening the engine resumes everything: open
+task commands are sent again, timers are read from the store (those due while the process was down fire at
+once), and an execution is replayed when its next input arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from statewright.core.events import (
+    HistoryEvent,
+    Input,
+    StopRequested,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+    make_execution_info,
+    make_started,
+)
+from statewright.core.execution import LimitedExecution
+from statewright.core.names import name_problem
+from statewright.runtime.callbacks import InvalidToken, TaskTimedOut
+from statewright.runtime.clock import Clock, SystemClock, VirtualClock
+from statewright.runtime.durable.steps import Diverged, LiveExecution, failing_step, replay, take_step
+from statewright.runtime.durable.tasks import TaskRunner
+from statewright.runtime.durable.timers import TimerWheel
+from statewright.runtime.durable.writer import GroupCommitWriter
+from statewright.runtime.engine import ACCOUNT, REGION, Engine, ExecutionNotFound, Result, _name_and_seed
+from statewright.runtime.http_client import HttpOptions
+from statewright.runtime.resources import ResourceRegistry
+from statewright.store import Store, StoreError, store_for
+from statewright.store.codec import CorruptRecord, decode_events, dump_value, history_of, load_value
+from statewright.store.records import DefinitionRecord, ExecutionRecord, NewExecution
+
+log = logging.getLogger("statewright.engine")
+
+_ID_BLOCK = 1_000
+_RESEND_PAGE = 1_000
+_ROLE_ARN = "arn:aws:iam::123456789012:role/statewright"
+
+
+class ExecutionAlreadyExists(Exception):
+    """StartExecution's ExecutionAlreadyExists: the name is taken by a closed execution or one with another input."""
+
+    error = "ExecutionAlreadyExists"
+
+
+class InvalidName(ValueError):
+    """A name AWS would refuse (StartExecution's InvalidName)."""
+
+    error = "InvalidName"
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionDescription:
+    """DescribeExecution's facts about one execution (values, not JSON texts)."""
+
+    execution_arn: str
+    state_machine_arn: str
+    name: str
+    status: str
+    start_date: float
+    stop_date: float | None
+    input: Any
+    output: Any
+    error: str | None
+    cause: str | None
+    redrive_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionPage:
+    """One page of :meth:`DurableEngine.list`; pass ``next_token`` back for the next."""
+
+    executions: list[ExecutionDescription]
+    next_token: str | None
+
+
+class _Definition:
+    """A definition the engine runs: compiled once, with the registry view its tasks resolve through."""
+
+    __slots__ = ("compiled", "express", "hash", "machine_arn", "machine_name", "registry")
+
+    def __init__(self, hash: str, compiled: Any, machine_name: str, express: bool,
+                 registry: ResourceRegistry) -> None:
+        self.hash = hash
+        self.compiled = compiled
+        self.machine_name = machine_name
+        self.machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{machine_name}"
+        self.express = express
+        self.registry = registry
+
+
+class DurableEngine:
+    """Runs executions durably on a store (SQLite by default). Use ``async with``, or ``open`` and ``close``.
+
+    Args:
+        store: a :class:`~statewright.store.Store`, or a URL or path (``statewright.db``, ``sqlite:///x.db``).
+        resources: callables for Task resources, as :class:`~statewright.Engine` takes them. A restarted
+            process must register the same ones: the record keeps the resource strings, not the code.
+        clock: where time comes from (the system clock by default).
+        virtual_time: an auto-advancing virtual clock: Waits and back-offs take no real time while no task
+            is running.
+        cache_size: how many executions stay in memory; one that waits is rebuilt from its record when the
+            table is full (replay; docs/durability.md).
+        timer_window: timers due within this many seconds are held in memory; later ones stay in the store.
+        on_event: called with ``(execution_arn, event)`` for every history event once it is recorded.
+        on_token: called with ``(execution_arn, token, state)`` when a ``.waitForTaskToken`` task waits for
+            its answer (also, on opening, for each task left waiting).
+        allow_hosts, config, http, callback_url: as :class:`~statewright.Engine` takes them (HTTP tasks).
+
+    Example::
+
+        async with statewright.DurableEngine("orders.db", resources={"arn:...:charge": charge}) as engine:
+            arn = await engine.start(statewright.load("order.asl.yaml"), {"total": 42}, name="order-1")
+            result = await engine.wait(arn)
+    """
+
+    def __init__(
+        self,
+        store: Store | str | Path | None = None,
+        resources: Any = None,
+        *,
+        clock: Clock | None = None,
+        virtual_time: bool = False,
+        cache_size: int = 10_000,
+        timer_window: float = 60.0,
+        on_event: Callable[[str, HistoryEvent], None] | None = None,
+        on_token: Callable[[str, str, str], None] | None = None,
+        allow_hosts: Sequence[str] | None = None,
+        config: str | Path | None = None,
+        http: HttpOptions | None = None,
+        callback_url: str | None = None,
+    ) -> None:
+        self.store: Store = store if store is not None and not isinstance(store, str | Path) else store_for(
+            None if store is None else str(store))
+        self.clock: Clock = clock if clock is not None else VirtualClock() if virtual_time else SystemClock()
+        self._tasks_engine = Engine(resources, clock=self.clock, allow_hosts=allow_hosts, config=config, http=http,
+                                    callback_url=callback_url)
+        self.cache_size = cache_size
+        self.on_event = on_event
+        self._writer = GroupCommitWriter(self.store)
+        self._wheel = TimerWheel(self.store, self.clock, self.post, self._writer.flush, self._idle,
+                                 window=timer_window)
+        self._tasks = TaskRunner(self.store, self.clock, self.post, self._wheel.poke)
+        self._tasks.on_token = on_token
+        self._cache: OrderedDict[int, LiveExecution] = OrderedDict()
+        self._loading: dict[int, list[tuple[Input, asyncio.Future[bool]]]] = {}
+        # Callers of wait() per execution: answered with the Result when its ending step is committed.
+        self._waiters: dict[int, asyncio.Future[Result | None]] = {}
+        self._definitions: dict[str, _Definition] = {}
+        self._storing: dict[str, asyncio.Future[None]] = {}
+        self._by_machine: dict[int, tuple[Any, _Definition]] = {}
+        self._ids: list[int] = []
+        self._allocating: asyncio.Future[range] | None = None
+        self._spent: asyncio.Future[range] | None = None  # the allocation whose ids are in _ids already
+        self._background: set[asyncio.Task[Any]] = set()
+        self._wheel_task: asyncio.Task[None] | None = None
+        self._opened = False
+        self.replays = 0
+
+    # --- opening, resuming, closing ------------------------------------------------------------------
+
+    async def open(self, *, migrate: bool = True) -> DurableEngine:
+        """Open the store (migrating it when ``migrate``) and resume every execution it holds.
+
+        Raises:
+            statewright.store.StoreError: the store cannot be opened (a clear message; nothing was changed).
+        """
+        await self.store.open(migrate=migrate)
+        self._opened = True
+        self._writer.start()
+        self._wheel_task = asyncio.get_running_loop().create_task(self._wheel.run(), name="statewright-timers")
+        try:
+            await self._resend_open_tasks()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def close(self) -> None:
+        """Stop carrying out tasks and firing timers, write what is decided, close the store. Nothing recorded
+        is lost: a later ``open`` carries on."""
+        if not self._opened:
+            return
+        self._opened = False
+        if self._wheel_task is not None:
+            self._wheel_task.cancel()
+            await asyncio.gather(self._wheel_task, return_exceptions=True)
+        await self._tasks.close()
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self._writer.close()
+        for waiter in self._waiters.values():
+            if not waiter.done():
+                waiter.cancel()
+        await self._tasks_engine.aclose()
+        await self.store.close()
+
+    async def __aenter__(self) -> DurableEngine:
+        return await self.open()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def register(self, resource: str, function: Callable[[Any], Any]) -> None:
+        """Call ``function(payload)`` (sync or async) for Task states whose Resource is ``resource``."""
+        self._tasks_engine.register(resource, function)
+
+    async def _resend_open_tasks(self) -> None:
+        """Send again every task command whose result was never recorded (same invocation, same key)."""
+        after: tuple[int, int] | None = None
+        owners: dict[int, tuple[str, _Definition] | None] = {}
+        while True:
+            rows = await self.store.open_tasks(after, _RESEND_PAGE)
+            for row in rows:
+                if row.execution_id not in owners:
+                    owners[row.execution_id] = await self._owner(row.execution_id)
+                owner = owners[row.execution_id]
+                if owner is None:
+                    continue
+                if not row.called:
+                    self._tasks.start(owner[0], row, owner[1].registry, again=True)
+                elif row.token is not None and self._tasks.on_token is not None:
+                    self._tasks.on_token(owner[0], row.token, row.state)
+            if len(rows) < _RESEND_PAGE:
+                return
+            after = (rows[-1].execution_id, rows[-1].seq)
+
+    async def _owner(self, execution_id: int) -> tuple[str, _Definition] | None:
+        record = await self.store.execution_by_id(execution_id)
+        if record is None or record.status != "RUNNING":
+            return None
+        try:
+            return record.arn, await self._definition_by_hash(record.definition_hash)
+        except (StoreError, ValueError) as error:
+            log.error("cannot resume %s: %s", record.arn, error)
+            return None
+
+    # --- starting --------------------------------------------------------------------------------------
+
+    async def start(self, machine: Any, input: Any = None, *, name: str | None = None) -> str:
+        """StartExecution: record the execution's start and return its ARN once that is committed.
+
+        ``input`` defaults to ``{}``, as AWS's. A name already used by an execution of this machine that is
+        still running with the same input returns that execution again (as AWS's StartExecution does).
+
+        Raises:
+            InvalidName: a name AWS refuses.
+            ExecutionAlreadyExists: the name belongs to a closed execution, or one with another input.
+        """
+        definition = await self._definition_of(machine)
+        if input is None:
+            input = {}
+        if name:
+            problem = name_problem(name)
+            if problem is not None:
+                raise InvalidName(f"Invalid Name: {problem}")
+            seed = secrets.randbits(63)
+        else:
+            name, seed = _name_and_seed()
+        info = _info(definition, name)
+        if name and not definition.express:
+            existing = await self.store.execution(info.execution_arn)
+            if existing is not None:
+                return self._existing(existing, input)
+        execution_id = await self._next_id()
+        now = self.clock.now()
+        new = NewExecution(execution_id, info.execution_arn, name, definition.machine_name, definition.machine_arn,
+                           definition.hash, "EXPRESS" if definition.express else "STANDARD", dump_value(input), now,
+                           seed, info.role_arn)
+        core = LimitedExecution(definition.compiled, express=definition.express)
+        live = LiveExecution(execution_id, core, info, definition, now)
+        self._cache[execution_id] = live
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._apply(live, make_started(now, input, seed, info), future, new)
+        try:
+            await future
+        except StoreError as error:
+            existing = await self.store.execution(info.execution_arn)
+            if existing is not None:  # a start of the same name raced this one and won
+                return self._existing(existing, input)
+            raise error
+        return info.execution_arn
+
+    def _existing(self, record: ExecutionRecord, input: Any) -> str:
+        if record.status == "RUNNING" and load_value(record.input) == input:
+            return record.arn
+        raise ExecutionAlreadyExists(f"Execution Already Exists: '{record.arn}'")
+
+    async def execute(self, machine: Any, input: Any = None, *, name: str | None = None) -> Result:
+        """Start an execution and wait for its end."""
+        return await self.wait(await self.start(machine, input, name=name))
+
+    async def _next_id(self) -> int:
+        while not self._ids:
+            if self._allocating is None:  # one allocation for however many starts wait for an id
+                self._allocating = asyncio.ensure_future(self.store.allocate_ids(_ID_BLOCK))
+            allocating = self._allocating
+            try:
+                block = await asyncio.shield(allocating)
+            finally:
+                if self._allocating is allocating:
+                    self._allocating = None
+            if allocating is not self._spent:
+                self._spent = allocating
+                self._ids += reversed(block)
+        return self._ids.pop()
+
+    async def _definition_of(self, machine: Any) -> _Definition:
+        """The definition of a loaded machine (``statewright.load``), kept in the store once, by content hash."""
+        cached = self._by_machine.get(id(machine))
+        if cached is not None and cached[0] is machine:
+            return cached[1]
+        if not hasattr(machine, "compiled") or not hasattr(machine, "definition"):
+            raise TypeError(f"start() takes a machine from statewright.load(), not {type(machine).__name__}")
+        document = machine.document
+        written = document.text if document.text and machine.definition is document.value else None
+        text = written if written is not None else dump_value(machine.definition)
+        workflow_type = machine.workflow_type
+        digest = hashlib.sha256(f"{machine.name}\n{workflow_type}\n{text}".encode()).hexdigest()
+        definition = self._definitions.get(digest)
+        if definition is None:
+            compiled = machine.compiled  # raises on unfilled placeholders, before anything is recorded
+            stored = self._storing.get(digest)
+            if stored is None:  # one write per definition, however many starts wait for it
+                stored = self._storing[digest] = asyncio.ensure_future(
+                    self.store.put_definition(DefinitionRecord(digest, text, workflow_type, machine.name)))
+            try:
+                await asyncio.shield(stored)
+            finally:
+                self._storing.pop(digest, None)
+            definition = self._definitions.setdefault(digest, _Definition(
+                digest, compiled, machine.name, workflow_type == "EXPRESS", self._registry(machine.definition)))
+        if len(self._by_machine) >= 128:
+            del self._by_machine[next(iter(self._by_machine))]
+        self._by_machine[id(machine)] = (machine, definition)
+        return definition
+
+    async def _definition_by_hash(self, digest: str) -> _Definition:
+        definition = self._definitions.get(digest)
+        if definition is not None:
+            return definition
+        record = await self.store.definition(digest)
+        if record is None:
+            raise StoreError(f"the definition {digest[:12]} of a recorded execution is missing from the store")
+        from statewright.core.model import compile_machine
+        from statewright.source import parse_source
+
+        value = parse_source(record.text).value
+        definition = self._definitions[digest] = _Definition(
+            digest, compile_machine(value), record.machine_name, record.workflow_type == "EXPRESS",
+            self._registry(value))
+        return definition
+
+    def _registry(self, definition: Mapping[str, Any]) -> ResourceRegistry:
+        return self._tasks_engine._registry_for(SimpleNamespace(definition=definition), None, None, None)
+
+    # --- inputs ------------------------------------------------------------------------------------------
+
+    def post(self, execution_id: int, item: Input) -> asyncio.Future[bool]:
+        """Deliver an input to an execution, rebuilding it first when it is not in memory.
+
+        The future says True once the step it caused is committed, False when the input changed nothing
+        (the execution had ended, or no longer waited for that task or timer); it raises StoreError when
+        the step could not be recorded.
+        """
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        live = self._cache.get(execution_id)
+        if live is not None:
+            self._cache.move_to_end(execution_id)
+            self._apply(live, item, future)
+            return future
+        queue = self._loading.get(execution_id)
+        if queue is not None:
+            queue.append((item, future))
+            return future
+        self._loading[execution_id] = [(item, future)]
+        self._spawn(self._load(execution_id))
+        return future
+
+    def _apply(self, live: LiveExecution, item: Input, future: asyncio.Future[bool],
+               new: NewExecution | None = None) -> None:
+        if live.ended:
+            future.set_result(False)
+            return
+        step = take_step(live, item, new)
+        if step is None:
+            future.set_result(False)
+            return
+        write = step.write
+        wheel = self._wheel
+        if write.timers_removed:
+            for seq in write.timers_removed:
+                wheel.disarm(live.id, seq)
+        if write.timers_added:
+            for seq, due in write.timers_added:
+                wheel.arm(live.id, seq, due)
+        for seq in step.cancelled:
+            self._tasks.cancel(live.id, seq)
+        live.pending += 1
+        self._writer.submit(write).add_done_callback(partial(self._committed, live, step, future))
+
+    def _committed(self, live: LiveExecution, step: Any, future: asyncio.Future[bool],
+                   committed: asyncio.Future[StoreError | None]) -> None:
+        live.pending -= 1
+        error = committed.exception() or committed.result() if not committed.cancelled() else StoreError("cancelled")
+        if error is not None:
+            # Not recorded: this copy of the execution is ahead of its record. Drop it; the next input
+            # rebuilds it from what was recorded.
+            log.error("step %d of %s was not recorded: %s", step.write.step, live.arn, error)
+            if self._cache.get(live.id) is live:
+                del self._cache[live.id]
+            if not future.done():
+                future.set_exception(error)
+            self._wheel.poke()
+            return
+        if self.on_event is not None:  # what is recorded, as it is recorded
+            write = step.write
+            for event in live.core.history[write.first_event - 1:write.first_event - 1 + write.event_count]:
+                self.on_event(live.arn, event)
+        for row in step.invocations:
+            self._tasks.start(live.arn, row, live.definition.registry, step.values[row.seq])
+        if step.write.ending is not None:
+            if self._cache.get(live.id) is live and not live.pending:
+                del self._cache[live.id]
+            waiter = self._waiters.pop(live.id, None)
+            if waiter is not None and not waiter.done():
+                # The Result from the execution in memory: the waiters need not read the record back.
+                outcome = live.core.outcome
+                waiter.set_result(Result(outcome.status, outcome.output, outcome.error, outcome.cause, live.arn,
+                                         live.started, live.core.now, live.core.history))
+        if not future.done():
+            future.set_result(True)
+        self._trim()
+        self._wheel.poke()
+
+    def _trim(self) -> None:
+        """Drop the least recently used executions beyond ``cache_size`` (those with no step on its way)."""
+        cache = self._cache
+        skipped = []
+        while len(cache) > self.cache_size:
+            execution_id, live = cache.popitem(last=False)
+            if live.pending:
+                skipped.append((execution_id, live))
+                if len(skipped) > 64:
+                    break
+        for execution_id, live in skipped:
+            cache[execution_id] = live
+            cache.move_to_end(execution_id, last=False)
+
+    async def _load(self, execution_id: int) -> None:
+        """Rebuild an execution from its record (replay, checked), then apply the inputs queued for it."""
+        live = None
+        failure: BaseException | None = None
+        try:
+            live = await self._rebuild(execution_id)
+        except (StoreError, CorruptRecord) as error:
+            log.error("cannot rebuild execution %d: %s", execution_id, error)
+            failure = error
+        except Exception as error:  # a bug here must not leave the inputs' callers waiting forever
+            log.exception("cannot rebuild execution %d", execution_id)
+            failure = StoreError(f"cannot rebuild execution {execution_id}: {type(error).__name__}: {error}")
+        queue = self._loading.pop(execution_id, [])
+        if live is not None and self._cache.get(execution_id) is None:
+            self._cache[execution_id] = live
+        for item, future in queue:
+            if live is None:
+                if failure is not None:
+                    future.set_exception(failure)
+                else:
+                    future.set_result(False)
+            else:
+                self._apply(live, item, future)
+        self._trim()
+        self._wheel.poke()
+
+    async def _rebuild(self, execution_id: int) -> LiveExecution | None:
+        record = await self.store.execution_by_id(execution_id)
+        if record is None or record.status != "RUNNING":
+            return None
+        steps = await self.store.steps(execution_id)
+        try:
+            definition = await self._definition_by_hash(record.definition_hash)
+        except StoreError:
+            raise
+        except Exception as error:  # the recorded text no longer reads or compiles (an upgrade, a hand edit)
+            await self._fail(record, steps, f"The recorded definition can no longer be run: {error}")
+            return None
+        info = make_execution_info(record.arn, record.name, record.machine_arn, record.machine_name,
+                                   record.role_arn, record.redrive_count)
+        core = LimitedExecution(definition.compiled, express=definition.express)
+        live = LiveExecution(execution_id, core, info, definition, record.start_date)
+        self.replays += 1
+        try:
+            replay(live, steps, load_value(record.input))
+        except Diverged as error:
+            await self._fail(record, steps, str(error))
+            return None
+        return None if live.ended else live
+
+    async def _fail(self, record: ExecutionRecord, steps: Sequence[Any], cause: str) -> None:
+        """Record the end of an execution that cannot be rebuilt: FAILED, States.Runtime, with why."""
+        log.error("%s cannot be resumed; it fails with States.Runtime: %s", record.arn, cause)
+        write = failing_step(record.id, cause, self.clock.now(), steps[-1].step if steps else 0,
+                             sum(step.event_count for step in steps))
+        failure = await self._writer.submit(write)
+        if failure is not None:
+            raise failure
+        self._settle_ended(record.id)
+
+    def _settle_ended(self, execution_id: int) -> None:
+        waiter = self._waiters.pop(execution_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _idle(self) -> bool:
+        return not self._tasks.in_flight and not self._writer.busy and not self._loading
+
+    # --- reading -----------------------------------------------------------------------------------------
+
+    async def _record(self, arn: str) -> ExecutionRecord:
+        record = await self.store.execution(arn)
+        if record is None:
+            raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
+        return record
+
+    async def wait(self, arn: str) -> Result:
+        """The Result of the execution ``arn``, once it has ended.
+
+        Raises:
+            ExecutionNotFound: no execution with that ARN is in the store.
+        """
+        record = await self._record(arn)
+        while record.status == "RUNNING":
+            waiter = self._waiters.get(record.id)
+            if waiter is None:
+                waiter = self._waiters[record.id] = asyncio.get_running_loop().create_future()
+                record = await self._record(arn)  # it may have ended before the waiter was there
+                if record.status != "RUNNING":
+                    break
+            result = await asyncio.shield(waiter)
+            if result is not None:
+                return result
+            record = await self._record(arn)
+        return await self._result(record)
+
+    async def _result(self, record: ExecutionRecord) -> Result:
+        return Result(record.status, load_value(record.output), record.error, record.cause, record.arn,
+                      record.start_date, record.stop_date if record.stop_date is not None else self.clock.now(),
+                      await self._history(record.id))
+
+    async def _history(self, execution_id: int) -> Sequence[HistoryEvent]:
+        rows: list[Any] = []
+        for step in await self.store.events(execution_id):
+            rows += decode_events(step.events)
+        return history_of(rows)
+
+    async def describe(self, arn: str) -> ExecutionDescription:
+        """DescribeExecution. Raises ExecutionNotFound."""
+        return _description(await self._record(arn))
+
+    async def history(self, arn: str) -> Sequence[HistoryEvent]:
+        """GetExecutionHistory: every event, in order (``event.to_aws()`` gives AWS's shape)."""
+        return await self._history((await self._record(arn)).id)
+
+    async def list(self, *, machine: str | None = None, status: str | None = None, limit: int = 100,
+                   next_token: str | None = None) -> ExecutionPage:
+        """ListExecutions, newest first: ``machine`` (a name) and ``status`` filter; ``next_token`` pages."""
+        before = _page_key(next_token)
+        records = await self.store.executions(machine_name=machine, status=status, limit=limit + 1, before=before)
+        more = len(records) > limit
+        records = records[:limit]
+        token = f"{records[-1].start_date!r}/{records[-1].id}" if more and records else None
+        return ExecutionPage([_description(record) for record in records], token)
+
+    # --- the control and callback API ----------------------------------------------------------------
+
+    async def stop(self, arn: str, error: str | None = None, cause: str | None = None) -> ExecutionDescription:
+        """StopExecution: a running execution ends ABORTED (once that is recorded); an ended one is left alone."""
+        record = await self._record(arn)
+        if record.status == "RUNNING":
+            await self.post(record.id, StopRequested(self.clock.now(), error, cause))
+            record = await self._record(arn)
+        return _description(record)
+
+    async def send_task_success(self, token: str, output: Any) -> None:
+        """SendTaskSuccess (returns once the result is recorded). Raises InvalidToken or TaskTimedOut."""
+        execution_id, seq = await self._token_task(token)
+        await self._answer(token, execution_id, TaskSucceeded(seq, self.clock.now(), output))
+
+    async def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> None:
+        """SendTaskFailure. Raises InvalidToken or TaskTimedOut."""
+        execution_id, seq = await self._token_task(token)
+        await self._answer(token, execution_id,
+                           TaskFailed(seq, self.clock.now(), error or "States.TaskFailed", cause))
+
+    async def send_task_heartbeat(self, token: str) -> None:
+        """SendTaskHeartbeat. Raises InvalidToken or TaskTimedOut."""
+        execution_id, seq = await self._token_task(token)
+        await self.post(execution_id, TaskHeartbeat(seq, self.clock.now()))
+
+    async def _token_task(self, token: str) -> tuple[int, int]:
+        owner = await self.store.token_owner(token)
+        if owner is None:
+            raise InvalidToken(f"No task is waiting for the token {_short(token)}")
+        if owner.seq is None:
+            raise TaskTimedOut(f"The task of token {_short(token)} has already ended")
+        return owner.execution_id, owner.seq
+
+    async def _answer(self, token: str, execution_id: int, item: Input) -> None:
+        if not await self.post(execution_id, item):
+            raise TaskTimedOut(f"The task of token {_short(token)} has already ended")
+
+    # --- numbers for /metrics, benchmarks and tests ---------------------------------------------------
+
+    @property
+    def stats(self) -> dict[str, int | float]:
+        """Counters: steps and commits written, tasks sent and re-sent, replays, executions in memory."""
+        return {"steps": self._writer.steps, "commits": self._writer.commits,
+                "commit_seconds": self._writer.commit_seconds, "tasks_sent": self._tasks.sent,
+                "tasks_resent": self._tasks.resent, "replays": self.replays, "in_memory": len(self._cache),
+                "timers_in_memory": self._wheel.in_memory, "timers_fired": self._wheel.fired}
+
+
+def _info(definition: _Definition, name: str) -> Any:
+    if definition.express:
+        from statewright.runtime.engine import execution_info
+
+        return execution_info(definition.machine_name, name, express=True)
+    arn = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{definition.machine_name}:{name}"
+    return make_execution_info(arn, name, definition.machine_arn, definition.machine_name, _ROLE_ARN, 0)
+
+
+def _description(record: ExecutionRecord) -> ExecutionDescription:
+    return ExecutionDescription(record.arn, record.machine_arn, record.name, record.status, record.start_date,
+                                record.stop_date, load_value(record.input), load_value(record.output), record.error,
+                                record.cause, record.redrive_count)
+
+
+def _page_key(token: str | None) -> tuple[float, int] | None:
+    if token is None:
+        return None
+    try:
+        start, _, execution_id = token.partition("/")
+        return float(start), int(execution_id)
+    except ValueError:
+        raise ValueError(f"invalid next_token {token!r}") from None
+
+
+def _short(token: str) -> str:
+    return repr(token if len(token) <= 40 else token[:37] + "...")

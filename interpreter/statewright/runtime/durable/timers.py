@@ -1,0 +1,142 @@
+"""Durable timers: read from the store in due-time order, a window at a time, never all into memory.
+
+The wheel keeps a heap of the timers due within ``window`` seconds of now. Everything in the store up to
+its *horizon* (a (due, execution, seq) key) has been read into the heap; a timer decided in this process
+goes into the heap at once when it falls inside the horizon, otherwise a later read finds it. Before each
+read the group-commit writer is flushed, so a timer decided before the read is in the store when it runs.
+A timer that fires is posted to its execution as ``TimerFired``; its row is deleted in the same
+transaction as the step it causes, so after a crash it fires again (at least once, exactly once recorded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import math
+from collections.abc import Callable
+from typing import Any
+
+from statewright.core.events import TimerFired
+from statewright.runtime.clock import Clock, VirtualClock
+from statewright.store.protocol import Store
+
+Key = tuple[float, int, int]  # (due, execution id, seq)
+
+
+_AFTER_ALL = 2**62  # an id above every execution id and seq: (due, _AFTER_ALL, _AFTER_ALL) ends a due time
+
+
+class TimerWheel:
+    """See the module docstring. ``post(execution_id, input)`` delivers a fired timer."""
+
+    def __init__(self, store: Store, clock: Clock, post: Callable[[int, Any], object], flush: Callable[[], Any],
+                 idle: Callable[[], bool], *, window: float = 60.0, page: int = 10_000) -> None:
+        self.store = store
+        self.clock = clock
+        self.post = post
+        self.flush = flush
+        self.idle = idle
+        self.window = window
+        self.page = page
+        self._heap: list[Key] = []
+        self._armed: dict[tuple[int, int], float] = {}
+        self._horizon: Key = (-math.inf, 0, 0)  # every stored timer up to this key is in the heap (or gone)
+        self._reading: Key | None = None  # while a read runs: timers decided meanwhile up to here go to the heap
+        self._wake: asyncio.Event | None = None
+        self._virtual = isinstance(clock, VirtualClock) and clock.auto_advance
+        self.fired = 0
+
+    def arm(self, execution_id: int, seq: int, due: float) -> None:
+        """A timer decided in this process (its row is on its way to the store)."""
+        key = (due, execution_id, seq)
+        if key <= self._horizon or (self._reading is not None and key <= self._reading):  # else a later read finds it
+            self._armed[execution_id, seq] = due
+            heapq.heappush(self._heap, key)
+            if self._wake is not None and self._heap[0] is key:
+                self._wake.set()
+
+    def disarm(self, execution_id: int, seq: int) -> None:
+        self._armed.pop((execution_id, seq), None)
+
+    def poke(self) -> None:
+        """Look again (an auto-advancing virtual clock may now jump)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    @property
+    def in_memory(self) -> int:
+        """Timers held in the heap."""
+        return len(self._armed)
+
+    async def run(self) -> None:
+        self._wake = asyncio.Event()
+        while True:
+            self._wake.clear()
+            now = self.clock.now()
+            self._fire_due(now)
+            if self._horizon[0] < now + self.window / 2:
+                await self._read(now + self.window)
+                continue
+            earliest = self._earliest()
+            if self._virtual:
+                if self.idle():
+                    if earliest is not None:
+                        self.clock.advance_to(earliest)  # type: ignore[attr-defined]
+                        continue
+                    if self._horizon[0] != math.inf:
+                        await self._read(math.inf)
+                        continue
+                await self._sleep(None)
+            else:
+                await self._sleep(min(now + self.window / 2, earliest if earliest is not None else math.inf))
+
+    def _earliest(self) -> float | None:
+        heap, armed = self._heap, self._armed
+        while heap:
+            due, execution_id, seq = heap[0]
+            if armed.get((execution_id, seq)) == due:
+                return due
+            heapq.heappop(heap)  # disarmed, or fired
+        return None
+
+    def _fire_due(self, now: float) -> None:
+        heap, armed = self._heap, self._armed
+        while heap and heap[0][0] <= now:
+            due, execution_id, seq = heapq.heappop(heap)
+            if armed.get((execution_id, seq)) == due:
+                del armed[execution_id, seq]
+                self.fired += 1
+                self.post(execution_id, TimerFired(seq, now))
+
+    async def _read(self, until: float) -> None:
+        """Read the next page of stored timers due by ``until`` into the heap and move the horizon."""
+        # A timer decided before the flush is in the store when the read runs; one decided after it (and due
+        # by `until`) goes to the heap at once; one that is both is taken once (the armed check below).
+        self._reading = (until, _AFTER_ALL, _AFTER_ALL)
+        try:
+            await self.flush()
+            after = None if self._horizon[0] == -math.inf else self._horizon
+            rows = await self.store.due_timers(after, until, self.page)
+        finally:
+            self._reading = None
+        armed, heap = self._armed, self._heap
+        for row in rows:
+            if armed.get((row.execution_id, row.seq)) != row.due:
+                armed[row.execution_id, row.seq] = row.due
+                heapq.heappush(heap, (row.due, row.execution_id, row.seq))
+        if len(rows) == self.page:
+            last = rows[-1]
+            self._horizon = (last.due, last.execution_id, last.seq)
+        else:
+            self._horizon = (until, _AFTER_ALL, _AFTER_ALL)
+
+    async def _sleep(self, deadline: float | None) -> None:
+        assert self._wake is not None
+        if deadline is None or deadline == math.inf:
+            await self._wake.wait()
+            return
+        cancel = self.clock.wake_at(deadline, self._wake.set)
+        try:
+            await self._wake.wait()
+        finally:
+            cancel()

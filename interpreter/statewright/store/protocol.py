@@ -1,0 +1,113 @@
+"""The store protocol: one async interface, implemented for SQLite (the default) and PostgreSQL.
+
+The durable runtime (``runtime/durable``) is the only caller. It decides; the store keeps what was decided.
+Every method is a coroutine; an implementation on a blocking driver runs it on threads of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from statewright.store.records import (
+    DefinitionRecord,
+    DueTimer,
+    ExecutionRecord,
+    SchemaInfo,
+    StepWrite,
+    StoredStep,
+    TaskRow,
+    TokenOwner,
+)
+
+
+class StoreError(Exception):
+    """A store that cannot be opened, read or written; the message says which file or server and why."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was migrated by a newer Statewright: this code refuses to touch it."""
+
+
+class StoreInUse(StoreError):
+    """Another process has this (single-node) store open."""
+
+
+class ExecutionExists(StoreError):
+    """A step created an execution whose ARN is already in the store."""
+
+    def __init__(self, arn: str) -> None:
+        super().__init__(f"Execution Already Exists: '{arn}'")
+        self.arn = arn
+
+
+class StepConflict(StoreError):
+    """Another writer already recorded this step of the execution: this copy of it is stale."""
+
+
+class Store(Protocol):
+    """Where durable executions are kept. See ``store/records.py`` for the records."""
+
+    url: str
+
+    async def open(self, *, migrate: bool = True) -> None:
+        """Open (creating and migrating when ``migrate``); raises SchemaTooNew, StoreInUse or StoreError."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def info(self) -> SchemaInfo: ...
+
+    async def migrate(self) -> tuple[int, int]:
+        """Apply every migration not applied yet; returns (version before, version after)."""
+        ...
+
+    async def allocate_ids(self, count: int) -> range:
+        """``count`` execution ids no other caller will get."""
+        ...
+
+    async def put_definition(self, definition: DefinitionRecord) -> None:
+        """Keep a definition (a no-op when its hash is known)."""
+        ...
+
+    async def definition(self, hash: str) -> DefinitionRecord | None: ...
+
+    async def write(self, batch: Sequence[StepWrite]) -> list[StoreError | None]:
+        """Write every step of ``batch`` in one transaction, each under its own savepoint.
+
+        Returns, per step, None when it was written or the error that refused it (ExecutionExists,
+        StepConflict); a step refused leaves the others standing. Raises StoreError when the whole
+        transaction failed (nothing of the batch was written).
+        """
+        ...
+
+    async def mark_called(self, execution_id: int, seq: int) -> None:
+        """A .waitForTaskToken resource was called: after a restart only its token is awaited."""
+        ...
+
+    async def execution(self, arn: str) -> ExecutionRecord | None: ...
+
+    async def execution_by_id(self, execution_id: int) -> ExecutionRecord | None: ...
+
+    async def steps(self, execution_id: int) -> list[StoredStep]: ...
+
+    async def events(self, execution_id: int, *, after_step: int = 0) -> list[StoredStep]:
+        """The steps (with their events) after ``after_step``; for reading the history."""
+        ...
+
+    async def executions(self, *, machine_name: str | None = None, status: str | None = None,
+                         limit: int = 100, before: tuple[float, int] | None = None) -> list[ExecutionRecord]:
+        """Newest first; ``before`` is the (start_date, id) of the last one of the previous page."""
+        ...
+
+    async def due_timers(self, after: tuple[float, int, int] | None, until: float, limit: int) -> list[DueTimer]:
+        """Timers due at or before ``until``, past the (due, execution, seq) key ``after``, in due order."""
+        ...
+
+    async def open_tasks(self, after: tuple[int, int] | None, limit: int) -> list[TaskRow]:
+        """Outstanding task commands in (execution, seq) order, past ``after``: what a restart re-sends."""
+        ...
+
+    async def token_owner(self, token: str) -> TokenOwner | None:
+        """The execution and task waiting for ``token``; ``seq`` None when that task has ended."""
+        ...

@@ -1,0 +1,167 @@
+"""What the store keeps, as plain records: the vocabulary between the durable runtime and a store.
+
+An execution is its definition (pinned by content hash) plus its ordered *steps*: each step is one input
+the core received (``Started``, a task result, a fired timer, ...) and the history events the core decided
+on it (docs/durability.md). Timers and outstanding task commands are kept beside the steps so that a
+process that starts finds what is due without rebuilding any execution. Everything a step changes is
+written in one transaction, before any command it decided is carried out.
+
+Values (inputs, outputs, payloads) travel as JSON *texts* (UTF-8 bytes, or str): the store never parses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Text = str | bytes  # JSON text, as store/codec.py writes it (bytes) or a store returns it
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionRecord:
+    """A definition as it was run: its text (as written, or the JSON of the substituted value), pinned by hash."""
+
+    hash: str
+    text: str
+    workflow_type: str  # STANDARD | EXPRESS
+    machine_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewExecution:
+    """The row of an execution that its first step creates."""
+
+    id: int
+    arn: str
+    name: str
+    machine_name: str
+    machine_arn: str
+    definition_hash: str
+    workflow_type: str
+    input: Text  # JSON text
+    start_date: float
+    seed: int
+    role_arn: str
+    redrive_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How an execution ended: the status and the columns that say so."""
+
+    status: str
+    output: Text | None  # JSON text (SUCCEEDED)
+    error: str | None
+    cause: str | None
+    stop_date: float
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A task command decided and not yet answered: enough to carry it out again after a restart."""
+
+    execution_id: int
+    seq: int
+    state: str
+    resource: str
+    payload: Text  # JSON text
+    attempt: int
+    token: str | None
+    idempotency_key: str
+    credentials: Text | None  # JSON text
+    heartbeat_seconds: float | None
+    timeout_seconds: float | None
+    called: bool = False  # a .waitForTaskToken resource was called; only its token's answer is awaited
+
+
+class StepWrite:
+    """Everything one step changes, written in one transaction (many steps share one commit).
+
+    ``step`` numbers the execution's inputs from 1; the store's unique (execution, step) key is what
+    refuses a second writer of the same step. The lists are ``None`` when empty: most steps add or remove
+    one or two things, and a step is made for every transition of every execution.
+    """
+
+    __slots__ = ("ending", "event_count", "events", "execution_id", "first_event", "input", "new", "step",
+                 "tasks_added", "tasks_removed", "timers_added", "timers_removed")
+
+    def __init__(self, execution_id: int, step: int, first_event: int, input: Text, events: Text, event_count: int,
+                 new: NewExecution | None = None) -> None:
+        self.execution_id = execution_id
+        self.step = step
+        self.first_event = first_event  # id of the first event in ``events`` (events are numbered from 1)
+        self.input = input  # the encoded input (store/codec.py)
+        self.events = events  # the encoded events the input decided
+        self.event_count = event_count
+        self.new = new
+        self.timers_added: list[tuple[int, float]] | None = None  # (seq, due)
+        self.timers_removed: list[int] | None = None
+        self.tasks_added: list[TaskRow] | None = None
+        self.tasks_removed: list[int] | None = None  # answered or cancelled (the store keeps their tokens)
+        self.ending: Ending | None = None
+
+    def __repr__(self) -> str:
+        return f"StepWrite(execution_id={self.execution_id}, step={self.step}, events={self.event_count})"
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionRecord:
+    """An execution's row (DescribeExecution's facts)."""
+
+    id: int
+    arn: str
+    name: str
+    machine_name: str
+    machine_arn: str
+    definition_hash: str
+    workflow_type: str
+    status: str
+    input: Text
+    output: Text | None
+    error: str | None
+    cause: str | None
+    start_date: float
+    stop_date: float | None
+    seed: int
+    role_arn: str
+    redrive_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStep:
+    """One recorded step, as read back."""
+
+    step: int
+    first_event: int
+    input: Text
+    events: Text
+    event_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DueTimer:
+    due: float
+    execution_id: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """Who waits for a task token: the execution and the task's sequence number (None once it ended)."""
+
+    execution_id: int
+    seq: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaInfo:
+    """What ``statewright db info`` prints."""
+
+    url: str
+    dialect: str
+    version: int
+    code_version: int
+    executions: dict[str, int]
+    timers: int
+    tasks: int
+    definitions: int
+    settings: dict[str, str]
