@@ -64,9 +64,9 @@ def timed_run(definition: dict, value, *, face: str = "run") -> tuple[statewrigh
 @pytest.mark.parametrize("face", ["run", "execute"])
 @pytest.mark.parametrize("function", ["sleep_sync", "sleep_async"])
 def test_timeout_seconds_holds_for_a_task_in_flight(function, face) -> None:
-    result, took = timed_run(flow(("Work", task(function, TimeoutSeconds=1))), {"seconds": 4}, face=face)
+    result, took = timed_run(flow(("Work", task(function, TimeoutSeconds=1))), {"seconds": 8}, face=face)
     assert (result.status, result.error) == ("FAILED", "States.Timeout")
-    assert took < 3.5  # the timeout ended it, not the task's 4 s
+    assert took < 6  # the timeout ended it, not the task's 8 s
     assert result.stop_date - result.start_date == pytest.approx(1, abs=0.5)  # it took one real second
 
 
@@ -107,11 +107,11 @@ def test_a_timeout_counts_from_the_task_start_whatever_else_happens_meanwhile() 
     # driver). The hanging task still times out one second after it started.
     definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": True, "Branches": [
         flow(("Stuck", task("hang", TimeoutSeconds=1))),
-        flow(*[(f"Step{n}", task("sleep_async", TimeoutSeconds=10, ResultPath=None)) for n in range(20)]),
+        flow(*[(f"Step{n}", task("sleep_async", TimeoutSeconds=10, ResultPath=None)) for n in range(40)]),
     ]}}}
     result, took = timed_run(definition, {"seconds": 0.1})
     assert (result.status, result.error) == ("FAILED", "States.Timeout")
-    assert took < 1.9  # before the 20 short steps (2 s) were done
+    assert took < 3.5  # before the 40 short steps (4 s) were done
     timed_out = next(e for e in result.events if e.type == "TaskTimedOut")
     assert timed_out.timestamp - result.start_date == pytest.approx(1, abs=0.5)
 

@@ -125,7 +125,8 @@ class TaskThreads:
             if not call.placed:
                 return
             call.placed = False
-            following = self._waiting.popleft() if self._waiting else None
+            # (no hand-over while over the bound: max_workers was lowered meanwhile)
+            following = self._waiting.popleft() if self._waiting and self._placed <= self.max_workers else None
             if following is None:
                 self._placed -= 1
             else:

@@ -26,22 +26,27 @@ class DefinitionRecord:
     machine_name: str
 
 
-@dataclass(frozen=True, slots=True)
 class NewExecution:
-    """The row of an execution that its first step creates."""
+    """The row of an execution that its first step creates (a plain slots class: one is made per start)."""
 
-    id: int
-    arn: str
-    name: str
-    machine_name: str
-    machine_arn: str
-    definition_hash: str
-    workflow_type: str
-    input: Text  # JSON text
-    start_date: float
-    seed: int
-    role_arn: str
-    redrive_count: int = 0
+    __slots__ = ("arn", "definition_hash", "id", "input", "machine_arn", "machine_name", "name", "redrive_count",
+                 "role_arn", "seed", "start_date", "workflow_type")
+
+    def __init__(self, id: int, arn: str, name: str, machine_name: str, machine_arn: str, definition_hash: str,
+                 workflow_type: str, input: Text, start_date: float, seed: int, role_arn: str,
+                 redrive_count: int = 0) -> None:
+        self.id = id
+        self.arn = arn
+        self.name = name
+        self.machine_name = machine_name
+        self.machine_arn = machine_arn
+        self.definition_hash = definition_hash
+        self.workflow_type = workflow_type
+        self.input = input  # JSON text
+        self.start_date = start_date
+        self.seed = seed
+        self.role_arn = role_arn
+        self.redrive_count = redrive_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +86,8 @@ class StepWrite:
     one or two things, and a step is made for every transition of every execution.
     """
 
-    __slots__ = ("ending", "event_count", "events", "execution_id", "first_event", "input", "new", "step",
+    __slots__ = ("definition", "ending", "event_count", "events", "execution_id", "first_event", "input", "new",
+                 "step",
                  "tasks_added", "tasks_removed", "timers_added", "timers_removed")
 
     def __init__(self, execution_id: int, step: int, first_event: int, input: Text, events: Text, event_count: int,
@@ -93,6 +99,7 @@ class StepWrite:
         self.events = events  # the encoded events the input decided
         self.event_count = event_count
         self.new = new
+        self.definition: DefinitionRecord | None = None  # the definition's row, with the first step that needs it
         self.timers_added: list[tuple[int, float]] | None = None  # (seq, due)
         self.timers_removed: list[int] | None = None
         self.tasks_added: list[TaskRow] | None = None

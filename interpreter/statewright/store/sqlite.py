@@ -386,6 +386,8 @@ def _statements(script: str) -> list[str]:
     return [statement.strip() for statement in "\n".join(lines).split(";") if statement.strip()]
 
 
+_INSERT_DEFINITION = ("INSERT OR IGNORE INTO definitions (hash, text, workflow_type, machine_name, created) "
+                      "VALUES (?, ?, ?, ?, ?)")
 _INSERT_EXECUTION = (
     "INSERT INTO executions (id, arn, name, machine_name, machine_arn, definition_hash, workflow_type, status, "
     "input, start_date, seed, role_arn, redrive_count) VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)")
@@ -410,8 +412,12 @@ _END_TASKS = "DELETE FROM tasks WHERE execution_id = ?"
 
 def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
     executions, steps, timers, untimers, tasks, untasks, endings, ended = [], [], [], [], [], [], [], []
+    definitions = []
     for write in batch:
         key = write.execution_id
+        if write.definition is not None:
+            record = write.definition
+            definitions.append((record.hash, record.text, record.workflow_type, record.machine_name, time.time()))
         new = write.new
         if new is not None:
             executions.append((new.id, new.arn, new.name, new.machine_name, new.machine_arn, new.definition_hash,
@@ -434,7 +440,8 @@ def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
             ended.append((key,))
     # In this order: inserts before deletes (a timer or task added and removed within one batch is gone at
     # the end), and a task's token kept before its row goes.
-    return {_INSERT_EXECUTION: executions, _INSERT_STEP: steps, _INSERT_TIMER: timers, _INSERT_TASK: tasks,
+    return {_INSERT_DEFINITION: definitions, _INSERT_EXECUTION: executions, _INSERT_STEP: steps,
+            _INSERT_TIMER: timers, _INSERT_TASK: tasks,
             _DELETE_TIMER: untimers, _END_TASK_TOKEN: untasks, _DELETE_TASK: untasks, _END_EXECUTION: endings,
             _END_TIMERS: ended, _END_TOKENS: ended, _END_TASKS: ended}
 

@@ -96,12 +96,16 @@ class ExecutionPage:
 
 
 class _Definition:
-    """A definition the engine runs: compiled once, with the registry view its tasks resolve through."""
+    """A definition the engine runs: compiled once, with the registry view its tasks resolve through.
 
-    __slots__ = ("compiled", "express", "hash", "machine_arn", "machine_name", "registry")
+    ``unstored`` is its row until a step that carries it is committed (None once the store has it).
+    """
 
-    def __init__(self, hash: str, compiled: Any, machine_name: str, express: bool,
-                 registry: ResourceRegistry) -> None:
+    __slots__ = ("compiled", "express", "hash", "machine_arn", "machine_name", "registry", "unstored")
+
+    def __init__(self, hash: str, compiled: Any, machine_name: str, express: bool, registry: ResourceRegistry,
+                 unstored: DefinitionRecord | None = None) -> None:
+        self.unstored = unstored
         self.hash = hash
         self.compiled = compiled
         self.machine_name = machine_name
@@ -164,15 +168,14 @@ class DurableEngine:
         self._tasks = TaskRunner(self.store, self.clock, self.post, self._wheel.poke)
         self._tasks.on_token = on_token
         self._cache: OrderedDict[int, LiveExecution] = OrderedDict()
+        self._arns: dict[str, int] = {}  # the ARN of each execution in _cache (wait() needs no read for those)
         self._loading: dict[int, list[tuple[Input, asyncio.Future[bool]]]] = {}
         # Callers of wait() per execution: answered with the Result when its ending step is committed.
-        self._waiters: dict[int, asyncio.Future[Result | None]] = {}
+        self._waiters: dict[int, list[asyncio.Future[Result | None]]] = {}
         self._definitions: dict[str, _Definition] = {}
-        self._storing: dict[str, asyncio.Future[None]] = {}
         self._by_machine: dict[int, tuple[Any, _Definition]] = {}
         self._ids: list[int] = []
         self._allocating: asyncio.Future[range] | None = None
-        self._spent: asyncio.Future[range] | None = None  # the allocation whose ids are in _ids already
         self._background: set[asyncio.Task[Any]] = set()
         self._wheel_task: asyncio.Task[None] | None = None
         self._opened = False
@@ -188,6 +191,7 @@ class DurableEngine:
         """
         await self.store.open(migrate=migrate)
         self._opened = True
+        self._ids = list(reversed(await self.store.allocate_ids(_ID_BLOCK)))
         self._writer.start()
         self._wheel_task = asyncio.get_running_loop().create_task(self._wheel.run(), name="statewright-timers")
         try:
@@ -211,8 +215,8 @@ class DurableEngine:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         await self._writer.close()
-        for waiter in self._waiters.values():
-            if not waiter.done():
+        for waiting in self._waiters.values():
+            for waiter in waiting:
                 waiter.cancel()
         await self._tasks_engine.aclose()
         await self.store.close()
@@ -269,10 +273,26 @@ class DurableEngine:
             InvalidName: a name AWS refuses.
             ExecutionAlreadyExists: the name belongs to a closed execution, or one with another input.
         """
-        definition = await self._definition_of(machine)
+        arn, _ = await self._start(machine, input, name, False)
+        return arn
+
+    async def execute(self, machine: Any, input: Any = None, *, name: str | None = None) -> Result:
+        """Start an execution and wait for its end (:meth:`start`, then :meth:`wait`)."""
+        arn, waiter = await self._start(machine, input, name, True)
+        if waiter is not None:
+            result = await waiter
+            if result is not None:
+                return result
+        return await self.wait(arn)
+
+    async def _start(self, machine: Any, input: Any, name: str | None,
+                     wait: bool) -> tuple[str, asyncio.Future[Result | None] | None]:
+        """Record the start; with ``wait``, also the future of its Result (made before anything can end it)."""
+        definition = self._definition_of(machine)
         if input is None:
             input = {}
-        if name:
+        named = bool(name)
+        if named:
             problem = name_problem(name)
             if problem is not None:
                 raise InvalidName(f"Invalid Name: {problem}")
@@ -280,78 +300,94 @@ class DurableEngine:
         else:
             name, seed = _name_and_seed()
         info = _info(definition, name)
-        if name and not definition.express:
+        if named and not definition.express:  # a uuid4 is never taken: no read for it
             existing = await self.store.execution(info.execution_arn)
             if existing is not None:
-                return self._existing(existing, input)
-        execution_id = await self._next_id()
+                return self._existing(existing, input), None
+        ids = self._ids
+        if len(ids) < _ID_BLOCK // 4 and self._allocating is None:
+            self._allocate()  # the next block arrives before this one runs out
+        execution_id = ids.pop() if ids else await self._next_id()
         now = self.clock.now()
         new = NewExecution(execution_id, info.execution_arn, name, definition.machine_name, definition.machine_arn,
                            definition.hash, "EXPRESS" if definition.express else "STANDARD", dump_value(input), now,
                            seed, info.role_arn)
-        core = LimitedExecution(definition.compiled, express=definition.express)
-        live = LiveExecution(execution_id, core, info, definition, now)
-        self._cache[execution_id] = live
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._apply(live, make_started(now, input, seed, info), future, new)
+        live = LiveExecution(execution_id, LimitedExecution(definition.compiled, express=definition.express), info,
+                             definition, now)
+        self._keep(live)
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter(execution_id, loop) if wait else None
+        future: asyncio.Future[bool] = loop.create_future()
+        self._apply(live, make_started(now, input, seed, info), future, new, definition.unstored)
         try:
             await future
         except StoreError as error:
             existing = await self.store.execution(info.execution_arn)
             if existing is not None:  # a start of the same name raced this one and won
-                return self._existing(existing, input)
+                return self._existing(existing, input), None
             raise error
-        return info.execution_arn
+        return info.execution_arn, waiter
+
+    def _waiter(self, execution_id: int, loop: asyncio.AbstractEventLoop) -> asyncio.Future[Result | None]:
+        """A future answered with the Result when the execution's ending is committed (None: read the record)."""
+        waiter: asyncio.Future[Result | None] = loop.create_future()
+        waiting = self._waiters.get(execution_id)
+        if waiting is None:
+            self._waiters[execution_id] = [waiter]
+        else:
+            waiting.append(waiter)
+        return waiter
 
     def _existing(self, record: ExecutionRecord, input: Any) -> str:
         if record.status == "RUNNING" and load_value(record.input) == input:
             return record.arn
         raise ExecutionAlreadyExists(f"Execution Already Exists: '{record.arn}'")
 
-    async def execute(self, machine: Any, input: Any = None, *, name: str | None = None) -> Result:
-        """Start an execution and wait for its end."""
-        return await self.wait(await self.start(machine, input, name=name))
-
     async def _next_id(self) -> int:
+        """An execution id, waiting for a fresh block of them when none is left."""
         while not self._ids:
-            if self._allocating is None:  # one allocation for however many starts wait for an id
-                self._allocating = asyncio.ensure_future(self.store.allocate_ids(_ID_BLOCK))
-            allocating = self._allocating
-            try:
-                block = await asyncio.shield(allocating)
-            finally:
-                if self._allocating is allocating:
-                    self._allocating = None
-            if allocating is not self._spent:
-                self._spent = allocating
-                self._ids += reversed(block)
+            await self._refill_ids()
         return self._ids.pop()
 
-    async def _definition_of(self, machine: Any) -> _Definition:
-        """The definition of a loaded machine (``statewright.load``), kept in the store once, by content hash."""
+    def _allocate(self) -> asyncio.Future[range]:
+        """The allocation of a fresh block of ids (one at a time, however many starts wait for it)."""
+        allocating = self._allocating
+        if allocating is None:
+            allocating = self._allocating = asyncio.ensure_future(self.store.allocate_ids(_ID_BLOCK))
+            allocating.add_done_callback(self._allocated)
+        return allocating
+
+    def _allocated(self, allocating: asyncio.Future[range]) -> None:
+        self._allocating = None
+        if not allocating.cancelled() and allocating.exception() is None:
+            self._ids[:0] = reversed(allocating.result())  # used after the ones left (handed out from the end)
+
+    async def _refill_ids(self) -> None:
+        await asyncio.shield(self._allocate())
+
+    def _known_definition(self, machine: Any) -> _Definition | None:
         cached = self._by_machine.get(id(machine))
-        if cached is not None and cached[0] is machine:
-            return cached[1]
+        return cached[1] if cached is not None and cached[0] is machine else None
+
+    def _definition_of(self, machine: Any) -> _Definition:
+        """The definition of a loaded machine (``statewright.load``), pinned by a content hash. Its row goes to
+        the store with the first step that needs it (in the same transaction), not in a write of its own."""
+        cached = self._known_definition(machine)
+        if cached is not None:
+            return cached
         if not hasattr(machine, "compiled") or not hasattr(machine, "definition"):
             raise TypeError(f"start() takes a machine from statewright.load(), not {type(machine).__name__}")
         document = machine.document
         written = document.text if document.text and machine.definition is document.value else None
-        text = written if written is not None else dump_value(machine.definition)
+        text = written if written is not None else dump_value(machine.definition).decode()
         workflow_type = machine.workflow_type
         digest = hashlib.sha256(f"{machine.name}\n{workflow_type}\n{text}".encode()).hexdigest()
         definition = self._definitions.get(digest)
         if definition is None:
             compiled = machine.compiled  # raises on unfilled placeholders, before anything is recorded
-            stored = self._storing.get(digest)
-            if stored is None:  # one write per definition, however many starts wait for it
-                stored = self._storing[digest] = asyncio.ensure_future(
-                    self.store.put_definition(DefinitionRecord(digest, text, workflow_type, machine.name)))
-            try:
-                await asyncio.shield(stored)
-            finally:
-                self._storing.pop(digest, None)
-            definition = self._definitions.setdefault(digest, _Definition(
-                digest, compiled, machine.name, workflow_type == "EXPRESS", self._registry(machine.definition)))
+            definition = self._definitions[digest] = _Definition(
+                digest, compiled, machine.name, workflow_type == "EXPRESS", self._registry(machine.definition),
+                DefinitionRecord(digest, text, workflow_type, machine.name))
         if len(self._by_machine) >= 128:
             del self._by_machine[next(iter(self._by_machine))]
         self._by_machine[id(machine)] = (machine, definition)
@@ -400,7 +436,7 @@ class DurableEngine:
         return future
 
     def _apply(self, live: LiveExecution, item: Input, future: asyncio.Future[bool],
-               new: NewExecution | None = None) -> None:
+               new: NewExecution | None = None, definition: DefinitionRecord | None = None) -> None:
         if live.ended:
             future.set_result(False)
             return
@@ -409,6 +445,7 @@ class DurableEngine:
             future.set_result(False)
             return
         write = step.write
+        write.definition = definition
         wheel = self._wheel
         if write.timers_removed:
             for seq in write.timers_removed:
@@ -429,12 +466,13 @@ class DurableEngine:
             # Not recorded: this copy of the execution is ahead of its record. Drop it; the next input
             # rebuilds it from what was recorded.
             log.error("step %d of %s was not recorded: %s", step.write.step, live.arn, error)
-            if self._cache.get(live.id) is live:
-                del self._cache[live.id]
+            self._drop(live)
             if not future.done():
                 future.set_exception(error)
             self._wheel.poke()
             return
+        if step.write.definition is not None:
+            live.definition.unstored = None  # the store has it now
         if self.on_event is not None:  # what is recorded, as it is recorded
             write = step.write
             for event in live.core.history[write.first_event - 1:write.first_event - 1 + write.event_count]:
@@ -442,18 +480,29 @@ class DurableEngine:
         for row in step.invocations:
             self._tasks.start(live.arn, row, live.definition.registry, step.values[row.seq])
         if step.write.ending is not None:
-            if self._cache.get(live.id) is live and not live.pending:
-                del self._cache[live.id]
-            waiter = self._waiters.pop(live.id, None)
-            if waiter is not None and not waiter.done():
+            self._drop(live)
+            waiting = self._waiters.pop(live.id, None)
+            if waiting is not None:
                 # The Result from the execution in memory: the waiters need not read the record back.
                 outcome = live.core.outcome
-                waiter.set_result(Result(outcome.status, outcome.output, outcome.error, outcome.cause, live.arn,
-                                         live.started, live.core.now, live.core.history))
+                result = Result(outcome.status, outcome.output, outcome.error, outcome.cause, live.arn,
+                                live.started, live.core.now, live.core.history)
+                for waiter in waiting:
+                    if not waiter.done():
+                        waiter.set_result(result)
         if not future.done():
             future.set_result(True)
         self._trim()
         self._wheel.poke()
+
+    def _keep(self, live: LiveExecution) -> None:
+        self._cache[live.id] = live
+        self._arns[live.arn] = live.id
+
+    def _drop(self, live: LiveExecution) -> None:
+        if self._cache.get(live.id) is live:
+            del self._cache[live.id]
+            del self._arns[live.arn]
 
     def _trim(self) -> None:
         """Drop the least recently used executions beyond ``cache_size`` (those with no step on its way)."""
@@ -465,6 +514,8 @@ class DurableEngine:
                 skipped.append((execution_id, live))
                 if len(skipped) > 64:
                     break
+            else:
+                del self._arns[live.arn]
         for execution_id, live in skipped:
             cache[execution_id] = live
             cache.move_to_end(execution_id, last=False)
@@ -483,7 +534,7 @@ class DurableEngine:
             failure = StoreError(f"cannot rebuild execution {execution_id}: {type(error).__name__}: {error}")
         queue = self._loading.pop(execution_id, [])
         if live is not None and self._cache.get(execution_id) is None:
-            self._cache[execution_id] = live
+            self._keep(live)
         for item, future in queue:
             if live is None:
                 if failure is not None:
@@ -530,9 +581,9 @@ class DurableEngine:
         self._settle_ended(record.id)
 
     def _settle_ended(self, execution_id: int) -> None:
-        waiter = self._waiters.pop(execution_id, None)
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        for waiter in self._waiters.pop(execution_id, ()):
+            if not waiter.done():
+                waiter.set_result(None)  # its waiters read the record
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -556,15 +607,19 @@ class DurableEngine:
         Raises:
             ExecutionNotFound: no execution with that ARN is in the store.
         """
+        loop = asyncio.get_running_loop()
+        execution_id = self._arns.get(arn)
+        if execution_id is not None:  # running in memory: its ending answers the waiter, no read needed
+            result = await self._waiter(execution_id, loop)
+            if result is not None:
+                return result
         record = await self._record(arn)
         while record.status == "RUNNING":
-            waiter = self._waiters.get(record.id)
-            if waiter is None:
-                waiter = self._waiters[record.id] = asyncio.get_running_loop().create_future()
-                record = await self._record(arn)  # it may have ended before the waiter was there
-                if record.status != "RUNNING":
-                    break
-            result = await asyncio.shield(waiter)
+            waiter = self._waiter(record.id, loop)
+            record = await self._record(arn)  # it may have ended before the waiter was there
+            if record.status != "RUNNING":
+                break
+            result = await waiter
             if result is not None:
                 return result
             record = await self._record(arn)
