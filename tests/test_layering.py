@@ -59,6 +59,24 @@ def test_core_and_source_import_nothing_impure() -> None:
     assert violations == []
 
 
+# Imports point down (docs/architecture.md): what runs executions and keeps them never calls back up into the
+# library's front door or the command line, not even inside a function.
+UPWARD = {"runtime": ("statewright.api", "statewright.cli"), "store": ("statewright.api", "statewright.cli",
+                                                                    "statewright.runtime"),
+          "definitions.py": ("statewright.api", "statewright.cli", "statewright.runtime")}
+
+
+def test_runtime_and_store_never_import_upwards() -> None:
+    violations = []
+    for part, forbidden in UPWARD.items():
+        paths = [PACKAGE / part] if part.endswith(".py") else sorted((PACKAGE / part).rglob("*.py"))
+        assert paths and all(path.exists() for path in paths), part
+        for path in paths:
+            violations += [f"{path.relative_to(PACKAGE)}:{line} imports {name}" for line, name in _imports(path)
+                           if name.startswith(forbidden)]
+    assert violations == []
+
+
 def _file_opens(path: Path) -> list[int]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [

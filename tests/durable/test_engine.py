@@ -198,3 +198,43 @@ def test_callbacks_are_answered_through_the_record(tmp_path: Path) -> None:
                 await engine.send_task_failure("no-such-token", "E")
 
     asyncio.run(main())
+
+
+def test_task_timeouts_hold_on_virtual_time_while_waits_still_jump(tmp_path: Path) -> None:
+    async def slow(payload: Any) -> Any:
+        await asyncio.sleep(30)  # never answers in time
+
+    machine = statewright.load({"StartAt": "Rest", "States": {
+        "Rest": {"Type": "Wait", "Seconds": 86400, "Next": "Work"},
+        "Work": {"Type": "Task", "Resource": FN + "slow", "TimeoutSeconds": 1, "End": True}}})
+
+    async def main() -> tuple[Any, float]:
+        async with DurableEngine(tmp_path / "s.db", {FN + "slow": slow}, virtual_time=True) as engine:
+            began = asyncio.get_running_loop().time()
+            result = await engine.execute(machine, {})
+            return result, asyncio.get_running_loop().time() - began
+
+    result, took = asyncio.run(main())
+    assert (result.status, result.error) == ("FAILED", "States.Timeout")
+    assert result.stop_date - result.start_date >= 86401  # the day's Wait was skipped, the second was not
+    assert 0.9 < took < 20
+
+
+def test_execution_ids_are_refilled_however_many_starts_wait(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from statewright.runtime.durable import engine as durable_engine
+
+    monkeypatch.setattr(durable_engine, "_ID_BLOCK", 8)  # many refills, while many starts wait for ids
+    machine = statewright.load({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+
+    async def main() -> list[str]:
+        async with DurableEngine(tmp_path / "s.db") as engine:
+            arns: list[str] = []
+            for _ in range(5):
+                arns += await asyncio.wait_for(
+                    asyncio.gather(*(engine.start(machine, {"n": n}) for n in range(60))), timeout=60)
+            return arns
+
+    arns = asyncio.run(main())
+    with sqlite3.connect(tmp_path / "s.db") as connection:
+        ids = [row[0] for row in connection.execute("SELECT id FROM executions")]
+    assert len(arns) == len(set(arns)) == len(ids) == len(set(ids)) == 300

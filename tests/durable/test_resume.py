@@ -197,3 +197,18 @@ States:
     assert "state 'Pause'" in failed["cause"]
     assert failed["types"][-1] == "ExecutionFailed"
     assert keep != change
+
+
+def test_a_re_send_carries_the_recorded_key_even_if_key_derivation_changed(tmp_path: Path,
+                                                                          key_server: KeyServer) -> None:
+    run = Killed(tmp_path, f"""
+StartAt: Charge
+States:
+  Charge: {{Type: Task, Resource: "http://127.0.0.1:{key_server.port}/charge", End: true}}
+""", 1)
+    run.kill(until=lambda: len(key_server.keys) == 1)
+    with sqlite3.connect(run.db) as connection:  # as if an upgrade derived keys differently: the record wins
+        connection.execute("UPDATE tasks SET idempotency_key = 'recorded-key'")
+    results, _, _ = run.resume()
+    [result] = results.values()
+    assert result["status"] == "SUCCEEDED" and key_server.keys[1] == "recorded-key"

@@ -25,6 +25,7 @@ from typing import Any
 from statewright.core.events import ExecutionInfo, HistoryEvent, StopRequested, make_execution_info
 from statewright.core.execution import Execution
 from statewright.core.names import check_name
+from statewright.definitions import LoadedMachine, load_definition
 from statewright.runtime.callbacks import CallbackAnswer, TaskTokens
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
 from statewright.runtime.connections import Connections, load_config
@@ -291,11 +292,8 @@ class Engine:
         """
         plan = self._plans.get(id(machine))
         if plan is None or plan.machine is not machine:  # else a StateMachine run before
-            if machine.__class__ is not _machine_class():
-                from statewright.api import StateMachine, load
-
-                if not isinstance(machine, StateMachine):
-                    machine = load(machine)
+            if not isinstance(machine, LoadedMachine):  # a dict, a path or text: loaded (and linted) here
+                machine = load_definition(machine)
             plan = self._plan_for(machine)
         # The shared registry view is looked up only when a driver needs it; one of this execution's own is
         # made now, so a bad resource map or mock configuration is reported before anything runs.
@@ -447,17 +445,6 @@ class _Plan:
         self.state_machine_arn = f"{prefix}:stateMachine:{name}"
         self.registry: tuple[Any, list[Any], Any, ResourceRegistry] | None = None
 
-
-_STATE_MACHINE: list[type] = []
-
-
-def _machine_class() -> type:
-    """``statewright.api.StateMachine``, imported on first use (api imports this module)."""
-    if not _STATE_MACHINE:
-        from statewright.api import StateMachine
-
-        _STATE_MACHINE.append(StateMachine)
-    return _STATE_MACHINE[0]
 
 
 def _name_and_seed() -> tuple[str, int]:

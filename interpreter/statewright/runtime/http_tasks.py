@@ -171,7 +171,7 @@ class HttpTasks:
     # --- helpers -------------------------------------------------------------------------------------------
 
     def _common_headers(self, invocation: Invocation) -> dict[str, str]:
-        headers = {"Idempotency-Key": idempotency_key(invocation)}
+        headers = {"Idempotency-Key": invocation.idempotency_key or idempotency_key(invocation)}
         if invocation.token is not None and self.callback_url:
             headers["Statewright-Callback-Url"] = f"{self.callback_url}/task/{invocation.token}"
         return headers

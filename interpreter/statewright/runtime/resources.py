@@ -49,6 +49,8 @@ class Invocation:
         seq: the command's sequence number within the execution.
         credentials: the evaluated ``Credentials`` field, if any.
         timeout_seconds: the attempt's timeout (the core enforces it; handlers may use it as a hint).
+        idempotency_key: the key recorded with the command (durable executions), which a re-send after a
+            restart carries whatever the code that derives keys has become; None: derive it.
     """
 
     resource: str
@@ -60,6 +62,7 @@ class Invocation:
     seq: int = 0
     credentials: Any = None
     timeout_seconds: float | None = None
+    idempotency_key: str | None = None
 
 
 class TaskError(Exception):

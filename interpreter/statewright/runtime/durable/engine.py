@@ -176,6 +176,7 @@ class DurableEngine:
         self._by_machine: dict[int, tuple[Any, _Definition]] = {}
         self._ids: list[int] = []
         self._allocating: asyncio.Future[range] | None = None
+        self._taken: asyncio.Future[range] | None = None  # the allocation whose ids are in _ids already
         self._background: set[asyncio.Task[Any]] = set()
         self._wheel_task: asyncio.Task[None] | None = None
         self._opened = False
@@ -358,12 +359,21 @@ class DurableEngine:
         return allocating
 
     def _allocated(self, allocating: asyncio.Future[range]) -> None:
-        self._allocating = None
+        """Take a finished allocation's ids, once (its done callback, or whoever awaited it first)."""
+        if self._allocating is allocating:
+            self._allocating = None
+        if allocating is self._taken:
+            return
+        self._taken = allocating
         if not allocating.cancelled() and allocating.exception() is None:
             self._ids[:0] = reversed(allocating.result())  # used after the ones left (handed out from the end)
 
     async def _refill_ids(self) -> None:
-        await asyncio.shield(self._allocate())
+        allocating = self._allocate()
+        await asyncio.shield(allocating)
+        # Now, not in the done callback: that one runs on a later turn of the loop, and a caller looping
+        # until ids are there would await the same finished future again and again without yielding.
+        self._allocated(allocating)
 
     def _known_definition(self, machine: Any) -> _Definition | None:
         cached = self._by_machine.get(id(machine))

@@ -120,16 +120,12 @@ def task_row(live: LiveExecution, command: InvokeTask) -> TaskRow:
                    command.heartbeat_seconds, command.timeout_seconds)
 
 
-def invocation_of(arn: str, seq: int, resource: str, payload: Any, state: str, attempt: int, token: str | None,
-                  credentials: Any, timeout_seconds: float | None) -> Invocation:
-    return Invocation(resource=resource, payload=payload, state=state, attempt=attempt, token=token,
-                      execution_arn=arn, seq=seq, credentials=credentials, timeout_seconds=timeout_seconds)
-
-
 def row_invocation(arn: str, row: TaskRow, payload: Any = None) -> Invocation:
-    """The invocation a stored task row stands for: the same one as before a restart (same idempotency key)."""
-    return invocation_of(arn, row.seq, row.resource, load_value(row.payload) if payload is None else payload,
-                         row.state, row.attempt, row.token, load_value(row.credentials), row.timeout_seconds)
+    """The invocation a stored task row stands for: the same one as before a restart, with the recorded key."""
+    return Invocation(resource=row.resource, payload=load_value(row.payload) if payload is None else payload,
+                      state=row.state, attempt=row.attempt, token=row.token, execution_arn=arn, seq=row.seq,
+                      credentials=load_value(row.credentials), timeout_seconds=row.timeout_seconds,
+                      idempotency_key=row.idempotency_key)
 
 
 class Diverged(Exception):

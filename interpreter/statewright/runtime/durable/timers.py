@@ -79,13 +79,21 @@ class TimerWheel:
                 continue
             earliest = self._earliest()
             if self._virtual:
-                if self.idle():
-                    if earliest is not None:
-                        self.clock.advance_to(earliest)  # type: ignore[attr-defined]
-                        continue
-                    if self._horizon[0] != math.inf:
-                        await self._read(math.inf)
-                        continue
+                # An auto-advancing virtual clock skips only the time nothing works (spec/extensions.md, "Virtual
+                # time"): while a task runs (or a step is being written) it follows real time, so TimeoutSeconds
+                # and HeartbeatSeconds hold; once all is idle it jumps to the earliest timer.
+                clock: Any = self.clock
+                if not self.idle():
+                    clock.follow_real_time()
+                    await self._sleep(earliest)
+                    continue
+                clock.stand_still()
+                if earliest is not None:
+                    clock.advance_to(earliest)
+                    continue
+                if self._horizon[0] != math.inf:
+                    await self._read(math.inf)
+                    continue
                 await self._sleep(None)
             else:
                 await self._sleep(min(now + self.window / 2, earliest if earliest is not None else math.inf))
