@@ -7,6 +7,7 @@ Settings, and what they mean for durability (docs/durability.md):
   engine acknowledged survives a power loss. ``synchronous=NORMAL`` (``?synchronous=normal`` in the URL)
   skips that fsync: a process crash still loses nothing, a power loss can lose the last commits.
 * ``busy_timeout``: a reader that meets a checkpoint waits instead of failing.
+* ``wal_autocheckpoint=10000`` pages: the log is copied into the database file every ~40 MB, not every 4 MB.
 
 One process owns a database file at a time (an advisory ``flock`` on the file, released by the kernel when
 the process dies, even by SIGKILL); a second one is refused with StoreInUse.
@@ -160,6 +161,9 @@ class SqliteStore:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA busy_timeout=10000")
         connection.execute(f"PRAGMA synchronous={self.synchronous}")
+        # Checkpoint every ~40 MB of log rather than SQLite's 4 MB: a checkpoint runs inside the commit that
+        # crosses the mark and writes and fsyncs the database file, which tripled those commits' latency.
+        connection.execute("PRAGMA wal_autocheckpoint=10000")
         return connection
 
     def _open_reader(self) -> None:

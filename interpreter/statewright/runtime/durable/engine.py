@@ -163,13 +163,13 @@ class DurableEngine:
         self.cache_size = cache_size
         self.on_event = on_event
         self._writer = GroupCommitWriter(self.store)
-        self._wheel = TimerWheel(self.store, self.clock, self.post, self._writer.flush, self._idle,
+        self._wheel = TimerWheel(self.store, self.clock, self.post_nowait, self._writer.flush, self._idle,
                                  window=timer_window)
-        self._tasks = TaskRunner(self.store, self.clock, self.post, self._wheel.poke)
+        self._tasks = TaskRunner(self.store, self.clock, self.post_nowait, self._wheel.poke)
         self._tasks.on_token = on_token
         self._cache: OrderedDict[int, LiveExecution] = OrderedDict()
         self._arns: dict[str, int] = {}  # the ARN of each execution in _cache (wait() needs no read for those)
-        self._loading: dict[int, list[tuple[Input, asyncio.Future[bool]]]] = {}
+        self._loading: dict[int, list[tuple[Input, asyncio.Future[bool] | None]]] = {}
         # Callers of wait() per execution: answered with the Result when its ending step is committed.
         self._waiters: dict[int, list[asyncio.Future[Result | None]]] = {}
         self._definitions: dict[str, _Definition] = {}
@@ -432,27 +432,33 @@ class DurableEngine:
         the step could not be recorded.
         """
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.post_nowait(execution_id, item, future)
+        return future
+
+    def post_nowait(self, execution_id: int, item: Input, future: asyncio.Future[bool] | None = None) -> None:
+        """:meth:`post` for a sender that waits for nothing (a fired timer, a task's result): no future."""
         live = self._cache.get(execution_id)
         if live is not None:
             self._cache.move_to_end(execution_id)
             self._apply(live, item, future)
-            return future
+            return
         queue = self._loading.get(execution_id)
         if queue is not None:
             queue.append((item, future))
-            return future
+            return
         self._loading[execution_id] = [(item, future)]
         self._spawn(self._load(execution_id))
-        return future
 
-    def _apply(self, live: LiveExecution, item: Input, future: asyncio.Future[bool],
+    def _apply(self, live: LiveExecution, item: Input, future: asyncio.Future[bool] | None,
                new: NewExecution | None = None, definition: DefinitionRecord | None = None) -> None:
         if live.ended:
-            future.set_result(False)
+            if future is not None:
+                future.set_result(False)
             return
         step = take_step(live, item, new)
         if step is None:
-            future.set_result(False)
+            if future is not None:
+                future.set_result(False)
             return
         write = step.write
         write.definition = definition
@@ -466,18 +472,17 @@ class DurableEngine:
         for seq in step.cancelled:
             self._tasks.cancel(live.id, seq)
         live.pending += 1
-        self._writer.submit(write).add_done_callback(partial(self._committed, live, step, future))
+        self._writer.submit(write, partial(self._committed, live, step, future))
 
-    def _committed(self, live: LiveExecution, step: Any, future: asyncio.Future[bool],
-                   committed: asyncio.Future[StoreError | None]) -> None:
+    def _committed(self, live: LiveExecution, step: Any, future: asyncio.Future[bool] | None,
+                   error: StoreError | None) -> None:
         live.pending -= 1
-        error = committed.exception() or committed.result() if not committed.cancelled() else StoreError("cancelled")
         if error is not None:
             # Not recorded: this copy of the execution is ahead of its record. Drop it; the next input
             # rebuilds it from what was recorded.
             log.error("step %d of %s was not recorded: %s", step.write.step, live.arn, error)
             self._drop(live)
-            if not future.done():
+            if future is not None and not future.done():
                 future.set_exception(error)
             self._wheel.poke()
             return
@@ -500,7 +505,7 @@ class DurableEngine:
                 for waiter in waiting:
                     if not waiter.done():
                         waiter.set_result(result)
-        if not future.done():
+        if future is not None and not future.done():
             future.set_result(True)
         self._trim()
         self._wheel.poke()
@@ -546,13 +551,14 @@ class DurableEngine:
         if live is not None and self._cache.get(execution_id) is None:
             self._keep(live)
         for item, future in queue:
-            if live is None:
-                if failure is not None:
-                    future.set_exception(failure)
-                else:
-                    future.set_result(False)
-            else:
+            if live is not None:
                 self._apply(live, item, future)
+            elif future is None:
+                continue  # a timer or task result for an execution that cannot take it: nobody to tell
+            elif failure is not None:
+                future.set_exception(failure)
+            else:
+                future.set_result(False)
         self._trim()
         self._wheel.poke()
 
@@ -585,7 +591,7 @@ class DurableEngine:
         log.error("%s cannot be resumed; it fails with States.Runtime: %s", record.arn, cause)
         write = failing_step(record.id, cause, self.clock.now(), steps[-1].step if steps else 0,
                              sum(step.event_count for step in steps))
-        failure = await self._writer.submit(write)
+        failure = await self._writer.write(write)
         if failure is not None:
             raise failure
         self._settle_ended(record.id)

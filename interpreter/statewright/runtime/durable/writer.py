@@ -1,9 +1,11 @@
 """Group commit: many executions' steps share one transaction.
 
-Each step is submitted as it is decided and its commands wait for the returned future. One writer task
-takes everything submitted so far, writes it in one transaction (one fsync), then resolves the futures;
-what arrives meanwhile goes into the next batch. Under load the batches grow by themselves, so throughput
-does not pay one fsync per transition; alone, a step waits for exactly one commit.
+Each step is submitted as it is decided, with the function to call once its fate is known. One writer task
+takes everything submitted so far, writes it in one transaction (one fsync), then calls those functions in
+submission order; what arrives meanwhile goes into the next batch. Under load the batches grow by themselves,
+so throughput does not pay one fsync per transition; alone, a step waits for exactly one commit. (A function,
+not a future per step: a step is made for every transition, and a future and its callback cost more than the
+rest of the step's bookkeeping.)
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from statewright.store.protocol import Store, StoreError
 from statewright.store.records import StepWrite
@@ -21,46 +24,54 @@ log = logging.getLogger("statewright.store")
 # A transaction holds at most this many steps, so one commit never stalls the steps behind it for long.
 MAX_BATCH = 4_000
 
+Done = Callable[[StoreError | None], None]
+"""Called once a step is committed (``None``) or refused (the error)."""
+
 
 class GroupCommitWriter:
     """Writes submitted steps in batches, in submission order; see the module docstring."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._queue: list[tuple[StepWrite, asyncio.Future[StoreError | None]]] = []
+        self._queue: list[tuple[StepWrite, Done]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
-        self._idle: asyncio.Event | None = None
+        self._submitted = 0  # steps submitted so far
+        self._settled = 0  # steps whose fate is known (committed or refused), always a prefix of the submitted
+        self._flushes: list[tuple[int, asyncio.Future[None]]] = []
         self.commits = 0
         self.steps = 0
         self.commit_seconds = 0.0  # summed wall time of the transactions (for /metrics and benchmarks)
 
     def start(self) -> None:
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._task = asyncio.get_running_loop().create_task(self._run(), name="statewright-group-commit")
 
-    def submit(self, write: StepWrite) -> asyncio.Future[StoreError | None]:
-        """Queue ``write``; the future says None once it is committed, or the error that refused it."""
-        future: asyncio.Future[StoreError | None] = asyncio.get_running_loop().create_future()
-        self._queue.append((write, future))
-        assert self._wake is not None and self._idle is not None
-        self._idle.clear()
+    def submit(self, write: StepWrite, done: Done) -> None:
+        """Queue ``write``; ``done`` is called with None once it is committed, or with the error that refused it."""
+        self._queue.append((write, done))
+        self._submitted += 1
+        assert self._wake is not None
         self._wake.set()
-        return future
+
+    async def write(self, write: StepWrite) -> StoreError | None:
+        """Submit ``write`` and wait for its fate."""
+        future: asyncio.Future[StoreError | None] = asyncio.get_running_loop().create_future()
+        self.submit(write, future.set_result)
+        return await future
 
     @property
     def busy(self) -> bool:
         """Something is queued or being written."""
-        return self._idle is not None and not self._idle.is_set()
+        return self._settled < self._submitted
 
     async def flush(self) -> None:
         """Return once everything submitted before this call is committed (or refused)."""
-        if self._queue:
-            await asyncio.wait([self._queue[-1][1]])
-        elif self._idle is not None:
-            await self._idle.wait()
+        if self._settled >= self._submitted:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._flushes.append((self._submitted, future))
+        await future
 
     async def close(self) -> None:
         """Write what is queued, then stop."""
@@ -73,16 +84,15 @@ class GroupCommitWriter:
         self._task = None
 
     async def _run(self) -> None:
-        assert self._wake is not None and self._idle is not None
+        assert self._wake is not None
         while True:
             await self._wake.wait()
             self._wake.clear()
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 await self._commit(batch)
-            self._idle.set()
 
-    async def _commit(self, batch: list[tuple[StepWrite, asyncio.Future[StoreError | None]]]) -> None:
+    async def _commit(self, batch: list[tuple[StepWrite, Done]]) -> None:
         began = time.perf_counter()
         try:
             outcome = await self.store.write([write for write, _ in batch])
@@ -90,26 +100,43 @@ class GroupCommitWriter:
             log.error("could not record %d steps: %s", len(batch), error)
             outcome = [error] * len(batch)
         except asyncio.CancelledError:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(StoreError("the store was closed before the step was recorded"))
+            self._settle(batch, [StoreError("the store was closed before the step was recorded")] * len(batch))
             raise
         self.commit_seconds += time.perf_counter() - began
         self.commits += 1
         self.steps += len(batch)
+        self._settle(batch, outcome)
+
+    def _settle(self, batch: list[tuple[StepWrite, Done]], outcome: list[StoreError | None]) -> None:
         failed = set()
-        for (write, future), error in zip(batch, outcome, strict=True):
+        for (write, done), error in zip(batch, outcome, strict=True):
             if error is not None:
                 failed.add(write.execution_id)
-            if not future.done():
-                future.set_result(error)
+            self._call(done, error)
+        self._settled += len(batch)
         if failed and self._queue:
             # A later step of an execution whose step was refused must not be written after a gap.
             kept = []
-            for write, future in self._queue:
+            for write, done in self._queue:
                 if write.execution_id in failed:
-                    if not future.done():
-                        future.set_result(StoreError(f"step {write.step} follows a step that was not recorded"))
+                    self._settled += 1
+                    self._call(done, StoreError(f"step {write.step} follows a step that was not recorded"))
                 else:
-                    kept.append((write, future))
+                    kept.append((write, done))
             self._queue = kept
+        if self._flushes:
+            waiting = []
+            for target, future in self._flushes:
+                if self._settled >= target:
+                    if not future.done():
+                        future.set_result(None)
+                else:
+                    waiting.append((target, future))
+            self._flushes = waiting
+
+    @staticmethod
+    def _call(done: Done, error: StoreError | None) -> None:
+        try:
+            done(error)
+        except Exception:  # one step's bookkeeping must not keep the others from hearing of their commit
+            log.exception("after a step was recorded")
