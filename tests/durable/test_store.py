@@ -170,3 +170,33 @@ def test_ids_are_never_handed_out_twice_across_reopens(tmp_path: Path) -> None:
         return [*first, *second]
 
     assert run(main()) == [1, 2, 3, 4, 5]
+
+
+def test_a_database_at_an_older_schema_is_migrated_on_open_and_keeps_its_rows(tmp_path: Path) -> None:
+    from statewright.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    first = migrations("sqlite")[0]
+    with sqlite3.connect(path) as connection:  # the database the first release wrote
+        connection.execute("CREATE TABLE statewright_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                           "applied REAL NOT NULL)")
+        connection.executescript(first.sql)
+        connection.execute("INSERT INTO statewright_schema VALUES (1, ?, 0)", (first.name,))
+        connection.execute(
+            "INSERT INTO executions (id, name, arn, machine_name, machine_arn, definition_hash, workflow_type, "
+            "status, input, start_date, seed, role_arn) VALUES (7, 'kept', 'arn:kept', 'm', 'arn:m', 'h', "
+            "'STANDARD', 'RUNNING', '{}', 1.0, 0, 'r')")
+
+    async def main() -> tuple[int, list[str]]:
+        store = await opened(path)
+        info = await store.info()
+        listed = await store.executions(status="RUNNING")
+        await store.close()
+        return info.version, [record.name for record in listed]
+
+    version, names = run(main())
+    assert version == latest("sqlite") >= 2 and names == ["kept"]
+    with sqlite3.connect(path) as connection:
+        indexes = {row[0]: row[1] for row in connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions' AND sql IS NOT NULL")}
+    assert "executions_by_start" not in indexes and "(status, id)" in indexes["executions_by_status"]

@@ -272,17 +272,26 @@ class HistoryEvent:
         return render_event(self)
 
 
-class _DetailsKind:
+class _DetailsKind(int):
     """Marks a :class:`HistoryEvent` whose details are not built yet, and how to build them from the
     event's name and value: ``{"name": name, <key>: value}``, or ``{<key>: value}`` (plus ``<extra>: name``)
-    for the execution's own events, whose details have no state name."""
+    for the execution's own events, whose details have no state name.
 
-    __slots__ = ("extra", "key", "named")
+    Each kind is also a small int, its code (0-3): a JSON encoder writes a history row holding one as that
+    number with no call back into Python (the durable record keeps rows so: store/codec.py). Nothing compares
+    kinds as numbers; they are told apart by identity.
+    """
 
-    def __init__(self, key: str, *, named: bool = True, extra: str | None = None) -> None:
-        self.key = key
-        self.named = named
-        self.extra = extra
+    def __new__(cls, code: int, key: str, *, named: bool = True, extra: str | None = None) -> _DetailsKind:
+        kind = super().__new__(cls, code)
+        kind.key = key
+        kind.named = named
+        kind.extra = extra
+        return kind
+
+    key: str
+    named: bool
+    extra: str | None
 
     def build(self, name: Any, value: Any) -> dict[str, Any]:
         if self.named:
@@ -291,14 +300,17 @@ class _DetailsKind:
             return {self.key: value, self.extra: name}
         return {self.key: value}
 
+    def __repr__(self) -> str:
+        return f"<details kind {self.key!r}>"
 
-ENTERED = _DetailsKind("input")
+
+ENTERED = _DetailsKind(0, "input")
 """``lazy_event``'s ``kind`` for ``<Type>StateEntered``: details ``{"name", "input"}``."""
-EXITED = _DetailsKind("output")
+EXITED = _DetailsKind(1, "output")
 """``lazy_event``'s ``kind`` for ``<Type>StateExited``: details ``{"name", "output"}``."""
-EXECUTION_STARTED = _DetailsKind("input", named=False, extra="roleArn")
+EXECUTION_STARTED = _DetailsKind(2, "input", named=False, extra="roleArn")
 """``lazy_event``'s ``kind`` for ExecutionStarted: details ``{"input", "roleArn"}`` (the role ARN as ``name``)."""
-EXECUTION_SUCCEEDED = _DetailsKind("output", named=False)
+EXECUTION_SUCCEEDED = _DetailsKind(3, "output", named=False)
 """``lazy_event``'s ``kind`` for ExecutionSucceeded: details ``{"output"}`` (``name`` is not used)."""
 
 _new_event = object.__new__

@@ -148,7 +148,11 @@ class CallableHandler:
         )
 
     async def __call__(self, invocation: Invocation) -> Any:
-        payload = json_copy(invocation.payload, "payload")
+        return await self.call_with(json_copy(invocation.payload, "payload"))
+
+    async def call_with(self, payload: Any) -> Any:
+        """Call the function with ``payload``, a copy nobody else holds (the durable runtime's, read back from
+        the JSON it recorded, needs no second copy); returns a detached copy of its result."""
         if self.is_async:
             result = await self.function(payload)
         else:

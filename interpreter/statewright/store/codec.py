@@ -3,7 +3,7 @@
 An input is a short JSON array tagged by its kind (``["T", seq, time]`` for a fired timer); ``Started`` keeps
 only its time and seed, since its input and names are columns of the execution's row. A step's events are
 the core's history rows (``core.events.History.rows``: six entries an event) as one JSON array, written
-without making an event object, with the four lazily-built detail kinds as the numbers 0-3.
+without making an event object; the four lazily-built detail kinds are ints, written as their codes 0-3.
 
 Texts are UTF-8 bytes made by orjson when it is installed (a dependency: it encodes a step's events about
 seven times faster than the standard library, which was most of the durable path's cost per step; see
@@ -34,15 +34,9 @@ from statewright.core.events import (
 )
 
 _KINDS = (ENTERED, EXITED, EXECUTION_STARTED, EXECUTION_SUCCEEDED)
-_KIND_CODES = {id(kind): code for code, kind in enumerate(_KINDS)}
+assert list(_KINDS) == [0, 1, 2, 3]  # each kind is an int of its code: encoders write it as that number
 
-
-def _kind_code(kind: Any) -> int:
-    return _KIND_CODES[id(kind)]
-
-
-_std_events = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_kind_code).encode
-_std_plain = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_std = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 try:
     import orjson
@@ -53,25 +47,19 @@ if orjson is not None:
     _orjson_dumps = orjson.dumps
     _loads: Any = orjson.loads
 
-    def _dumps(rows: Any) -> bytes:
-        try:
-            return _orjson_dumps(rows, default=_kind_code)
-        except TypeError:  # an integer beyond 64 bits, say
-            return _std_events(rows).encode()
-
-    def _plain_dumps(value: Any) -> bytes:
+    def _dumps(value: Any) -> bytes:
         try:
             return _orjson_dumps(value)
-        except TypeError:
-            return _std_plain(value).encode()
+        except TypeError:  # an integer beyond 64 bits, say
+            return _std(value).encode()
 else:  # pragma: no cover
     _loads = json.loads
 
-    def _dumps(rows: Any) -> bytes:
-        return _std_events(rows).encode()
+    def _dumps(value: Any) -> bytes:
+        return _std(value).encode()
 
-    def _plain_dumps(value: Any) -> bytes:
-        return _std_plain(value).encode()
+
+_plain_dumps = _dumps
 
 
 class CorruptRecord(ValueError):

@@ -96,8 +96,8 @@ class Store(Protocol):
         ...
 
     async def executions(self, *, machine_name: str | None = None, status: str | None = None,
-                         limit: int = 100, before: tuple[float, int] | None = None) -> list[ExecutionRecord]:
-        """Newest first; ``before`` is the (start_date, id) of the last one of the previous page."""
+                         limit: int = 100, before: int | None = None) -> list[ExecutionRecord]:
+        """Newest first (ids increase with start order); ``before`` is the id of the previous page's last one."""
         ...
 
     async def due_timers(self, after: tuple[float, int, int] | None, until: float, limit: int) -> list[DueTimer]:

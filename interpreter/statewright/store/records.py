@@ -60,22 +60,34 @@ class Ending:
     stop_date: float
 
 
-@dataclass(frozen=True, slots=True)
 class TaskRow:
-    """A task command decided and not yet answered: enough to carry it out again after a restart."""
+    """A task command decided and not yet answered: enough to carry it out again after a restart.
 
-    execution_id: int
-    seq: int
-    state: str
-    resource: str
-    payload: Text  # JSON text
-    attempt: int
-    token: str | None
-    idempotency_key: str
-    credentials: Text | None  # JSON text
-    heartbeat_seconds: float | None
-    timeout_seconds: float | None
-    called: bool = False  # a .waitForTaskToken resource was called; only its token's answer is awaited
+    A plain slots class (one is made per task command): ``called`` is True once a ``.waitForTaskToken``
+    resource was called, after which only its token's answer is awaited.
+    """
+
+    __slots__ = ("attempt", "called", "credentials", "execution_id", "heartbeat_seconds", "idempotency_key",
+                 "payload", "resource", "seq", "state", "timeout_seconds", "token")
+
+    def __init__(self, execution_id: int, seq: int, state: str, resource: str, payload: Text, attempt: int,
+                 token: str | None, idempotency_key: str, credentials: Text | None, heartbeat_seconds: float | None,
+                 timeout_seconds: float | None, called: bool = False) -> None:
+        self.execution_id = execution_id
+        self.seq = seq
+        self.state = state
+        self.resource = resource
+        self.payload = payload  # JSON text
+        self.attempt = attempt
+        self.token = token
+        self.idempotency_key = idempotency_key
+        self.credentials = credentials  # JSON text
+        self.heartbeat_seconds = heartbeat_seconds
+        self.timeout_seconds = timeout_seconds
+        self.called = called
+
+    def __repr__(self) -> str:
+        return f"TaskRow(execution_id={self.execution_id}, seq={self.seq}, state={self.state!r})"
 
 
 class StepWrite:
@@ -87,8 +99,7 @@ class StepWrite:
     """
 
     __slots__ = ("definition", "ending", "event_count", "events", "execution_id", "first_event", "input", "new",
-                 "step",
-                 "tasks_added", "tasks_removed", "timers_added", "timers_removed")
+                 "step", "tasks_added", "tasks_removed", "timers_added", "timers_removed", "token_tasks_removed")
 
     def __init__(self, execution_id: int, step: int, first_event: int, input: Text, events: Text, event_count: int,
                  new: NewExecution | None = None) -> None:
@@ -103,7 +114,8 @@ class StepWrite:
         self.timers_added: list[tuple[int, float]] | None = None  # (seq, due)
         self.timers_removed: list[int] | None = None
         self.tasks_added: list[TaskRow] | None = None
-        self.tasks_removed: list[int] | None = None  # answered or cancelled (the store keeps their tokens)
+        self.tasks_removed: list[int] | None = None  # answered or cancelled
+        self.token_tasks_removed: list[int] | None = None  # those of them that had a token (the store keeps it)
         self.ending: Ending | None = None
 
     def __repr__(self) -> str:

@@ -320,7 +320,7 @@ class SqliteStore:
         return [StoredStep(*row) for row in rows]
 
     async def executions(self, *, machine_name: str | None = None, status: str | None = None,
-                         limit: int = 100, before: tuple[float, int] | None = None) -> list[ExecutionRecord]:
+                         limit: int = 100, before: int | None = None) -> list[ExecutionRecord]:
         where, parameters = [], []
         if machine_name is not None:
             where.append("machine_name = ?")
@@ -329,10 +329,10 @@ class SqliteStore:
             where.append("status = ?")
             parameters.append(status)
         if before is not None:
-            where.append("(start_date < ? OR (start_date = ? AND id < ?))")
-            parameters += [before[0], before[0], before[1]]
+            where.append("id < ?")
+            parameters.append(before)
         sql = (f"SELECT {_EXECUTION_COLUMNS} FROM executions {'WHERE ' + ' AND '.join(where) if where else ''} "
-               "ORDER BY start_date DESC, id DESC LIMIT ?")
+               "ORDER BY id DESC LIMIT ?")
         rows = await self._on_reader(self._read, sql, (*parameters, limit))
         return [ExecutionRecord(*row) for row in rows]
 
@@ -415,7 +415,7 @@ _END_TASKS = "DELETE FROM tasks WHERE execution_id = ?"
 
 
 def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
-    executions, steps, timers, untimers, tasks, untasks, endings, ended = [], [], [], [], [], [], [], []
+    executions, steps, timers, untimers, tasks, untasks, tokens, endings, ended = [], [], [], [], [], [], [], [], []
     definitions = []
     for write in batch:
         key = write.execution_id
@@ -438,6 +438,8 @@ def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
                        int(task.called)) for task in write.tasks_added]
         if write.tasks_removed:
             untasks += [(key, seq) for seq in write.tasks_removed]
+            if write.token_tasks_removed:
+                tokens += [(key, seq) for seq in write.token_tasks_removed]
         ending = write.ending
         if ending is not None:
             endings.append((ending.status, ending.output, ending.error, ending.cause, ending.stop_date, key))
@@ -446,7 +448,7 @@ def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
     # the end), and a task's token kept before its row goes.
     return {_INSERT_DEFINITION: definitions, _INSERT_EXECUTION: executions, _INSERT_STEP: steps,
             _INSERT_TIMER: timers, _INSERT_TASK: tasks,
-            _DELETE_TIMER: untimers, _END_TASK_TOKEN: untasks, _DELETE_TASK: untasks, _END_EXECUTION: endings,
+            _DELETE_TIMER: untimers, _END_TASK_TOKEN: tokens, _DELETE_TASK: untasks, _END_EXECUTION: endings,
             _END_TIMERS: ended, _END_TOKENS: ended, _END_TASKS: ended}
 
 

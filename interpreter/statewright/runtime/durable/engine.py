@@ -21,7 +21,6 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -455,12 +454,12 @@ class DurableEngine:
             if future is not None:
                 future.set_result(False)
             return
-        step = take_step(live, item, new)
+        step = take_step(live, item, new, future)
         if step is None:
             if future is not None:
                 future.set_result(False)
             return
-        write = step.write
+        write = step
         write.definition = definition
         wheel = self._wheel
         if write.timers_removed:
@@ -472,29 +471,30 @@ class DurableEngine:
         for seq in step.cancelled:
             self._tasks.cancel(live.id, seq)
         live.pending += 1
-        self._writer.submit(write, partial(self._committed, live, step, future))
+        self._writer.submit(write, self._committed)
 
-    def _committed(self, live: LiveExecution, step: Any, future: asyncio.Future[bool] | None,
-                   error: StoreError | None) -> None:
+    def _committed(self, step: Any, error: StoreError | None) -> None:
+        live, future = step.live, step.future
         live.pending -= 1
         if error is not None:
             # Not recorded: this copy of the execution is ahead of its record. Drop it; the next input
             # rebuilds it from what was recorded.
-            log.error("step %d of %s was not recorded: %s", step.write.step, live.arn, error)
+            log.error("step %d of %s was not recorded: %s", step.step, live.arn, error)
             self._drop(live)
             if future is not None and not future.done():
                 future.set_exception(error)
             self._wheel.poke()
             return
-        if step.write.definition is not None:
+        if step.definition is not None:
             live.definition.unstored = None  # the store has it now
         if self.on_event is not None:  # what is recorded, as it is recorded
-            write = step.write
-            for event in live.core.history[write.first_event - 1:write.first_event - 1 + write.event_count]:
+            for event in live.core.history[step.first_event - 1:step.first_event - 1 + step.event_count]:
                 self.on_event(live.arn, event)
-        for row in step.invocations:
-            self._tasks.start(live.arn, row, live.definition.registry, step.values[row.seq])
-        if step.write.ending is not None:
+        if step.invocations:
+            registry = live.definition.registry
+            for row, payload in zip(step.invocations, step.payloads, strict=True):
+                self._tasks.start(live.arn, row, registry, payload)
+        if step.ending is not None:
             self._drop(live)
             waiting = self._waiters.pop(live.id, None)
             if waiting is not None:
@@ -667,7 +667,7 @@ class DurableEngine:
         records = await self.store.executions(machine_name=machine, status=status, limit=limit + 1, before=before)
         more = len(records) > limit
         records = records[:limit]
-        token = f"{records[-1].start_date!r}/{records[-1].id}" if more and records else None
+        token = str(records[-1].id) if more and records else None
         return ExecutionPage([_description(record) for record in records], token)
 
     # --- the control and callback API ----------------------------------------------------------------
@@ -734,12 +734,11 @@ def _description(record: ExecutionRecord) -> ExecutionDescription:
                                 record.cause, record.redrive_count)
 
 
-def _page_key(token: str | None) -> tuple[float, int] | None:
+def _page_key(token: str | None) -> int | None:
     if token is None:
         return None
     try:
-        start, _, execution_id = token.partition("/")
-        return float(start), int(execution_id)
+        return int(token)
     except ValueError:
         raise ValueError(f"invalid next_token {token!r}") from None
 

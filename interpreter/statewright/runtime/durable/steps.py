@@ -9,7 +9,6 @@ checks each against the events recorded with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from statewright.core.errors import ErrorName
@@ -37,7 +36,7 @@ _TASK_ANSWERS = (TaskSucceeded, TaskFailed)
 class LiveExecution:
     """An execution held in memory: its core and its place in the record."""
 
-    __slots__ = ("arn", "core", "definition", "ended", "id", "info", "pending", "started", "step")
+    __slots__ = ("arn", "core", "definition", "ended", "id", "info", "pending", "started", "step", "token_seqs")
 
     def __init__(self, execution_id: int, core: Execution, info: ExecutionInfo, definition: Any,
                  started: float) -> None:
@@ -49,20 +48,18 @@ class LiveExecution:
         self.definition = definition  # the runtime's _Definition (compiled machine, registry, hash)
         self.step = 0  # steps recorded (or on their way to the store)
         self.pending = 0  # steps submitted and not committed yet: the execution stays in memory meanwhile
+        self.token_seqs: set[int] | None = None  # the open tasks that have a task token (most have none)
         self.ended = False
 
 
-@dataclass(slots=True)
-class Step:
-    """What :func:`take_step` decided: the write, and the task commands to carry out once it is committed."""
+class Step(StepWrite):
+    """A StepWrite with what the runtime does once it is committed: the task commands to carry out (with their
+    payloads as values, so the first call need not parse the row's text), the tasks to cancel, and who waits."""
 
-    write: StepWrite
-    invocations: list[TaskRow]
-    cancelled: list[int]
-    values: dict[int, Any]  # seq -> the payload as a value, so the first call need not parse the row's text
+    __slots__ = ("cancelled", "future", "invocations", "live", "payloads")
 
 
-def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None) -> Step | None:
+def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None, future: Any = None) -> Step | None:
     """Feed ``item`` to the core and build the step; None when the input changed nothing (nothing to record)."""
     core = live.core
     rows = core.history.rows
@@ -72,16 +69,22 @@ def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None)
     if len(rows) == before and not commands and new is None:
         return None  # a late answer or timer: nothing to record
     live.step += 1
-    write = StepWrite(live.id, live.step, before // ROW + 1, encode_input(item), encode_events(rows[before:]),
-                      (len(rows) - before) // ROW, new)
+    write = Step(live.id, live.step, before // ROW + 1, encode_input(item), encode_events(rows[before:]),
+                 (len(rows) - before) // ROW, new)
+    write.live = live
+    write.future = future
     timers_added = timers_removed = tasks_removed = None
+    token_seqs = live.token_seqs
     if item.__class__ is TimerFired:
         timers_removed = [item.seq]  # type: ignore[union-attr]
     elif answered is not None:
         tasks_removed = [answered]
+        if token_seqs and answered in token_seqs:
+            token_seqs.discard(answered)
+            write.token_tasks_removed = [answered]
     invocations: list[TaskRow] = []
     cancelled: list[int] = []
-    values: dict[int, Any] = {}
+    payloads: list[Any] = []
     for command in commands:
         cls = command.__class__
         if cls is StartTimer:
@@ -95,12 +98,19 @@ def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None)
         elif cls is InvokeTask:
             row = task_row(live, command)  # type: ignore[arg-type]
             invocations.append(row)
-            values[row.seq] = command.payload  # type: ignore[union-attr]
+            payloads.append(command.payload)  # type: ignore[union-attr]
+            if row.token is not None:
+                if token_seqs is None:
+                    token_seqs = live.token_seqs = set()
+                token_seqs.add(row.seq)
         elif cls is CancelTask:
             if tasks_removed is None:
                 tasks_removed = []
             tasks_removed.append(command.seq)
             cancelled.append(command.seq)
+            if token_seqs and command.seq in token_seqs:
+                token_seqs.discard(command.seq)
+                write.token_tasks_removed = [*(write.token_tasks_removed or ()), command.seq]
     outcome = core.outcome
     if outcome.status != "RUNNING":
         live.ended = True
@@ -110,7 +120,10 @@ def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None)
     write.timers_removed = timers_removed
     write.tasks_added = invocations or None
     write.tasks_removed = tasks_removed
-    return Step(write, invocations, cancelled, values)
+    write.invocations = invocations
+    write.payloads = payloads
+    write.cancelled = cancelled
+    return write
 
 
 def task_row(live: LiveExecution, command: InvokeTask) -> TaskRow:
@@ -151,10 +164,25 @@ def replay(live: LiveExecution, steps: list[StoredStep], started_input: Any) -> 
     for stored in steps:
         before = len(rows)
         item = decode_input(stored.input, started_input, live.info)
-        core.advance(item)
+        commands = core.advance(item)
+        _track_tokens(live, item, commands)
         _check(rows, before, decode_events(stored.events), stored)
         live.step = stored.step
     live.ended = core.outcome.status != "RUNNING"
+
+
+def _track_tokens(live: LiveExecution, item: Input, commands: list[Any]) -> None:
+    """Keep ``live.token_seqs`` as :func:`take_step` keeps it, while replaying."""
+    seqs = live.token_seqs
+    if item.__class__ in _TASK_ANSWERS and seqs:
+        seqs.discard(item.seq)  # type: ignore[union-attr]
+    for command in commands:
+        if command.__class__ is InvokeTask and command.token is not None:
+            if seqs is None:
+                seqs = live.token_seqs = set()
+            seqs.add(command.seq)
+        elif command.__class__ is CancelTask and seqs:
+            seqs.discard(command.seq)
 
 
 def _check(rows: list[Any], before: int, recorded: list[Any], stored: StoredStep) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 from statewright.core.events import TaskFailed, TaskSucceeded
 from statewright.runtime.clock import Clock
 from statewright.runtime.durable.steps import row_invocation
-from statewright.runtime.resources import ResourceRegistry, error_of
+from statewright.runtime.resources import CallableHandler, ResourceRegistry, error_of
+from statewright.store.codec import load_value
 from statewright.store.protocol import Store
 from statewright.store.records import TaskRow
 
@@ -70,7 +71,10 @@ class TaskRunner:
         invocation = row_invocation(arn, row, payload)
         handler = registry.resolve(invocation)
         try:
-            result = await handler(invocation)
+            if handler.__class__ is CallableHandler:  # its payload: a fresh copy from the recorded JSON
+                result = await handler.call_with(load_value(row.payload))  # type: ignore[attr-defined]
+            else:
+                result = await handler(invocation)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # the edge: any failure of user code becomes (error, cause) data

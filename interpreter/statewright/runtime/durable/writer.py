@@ -24,8 +24,8 @@ log = logging.getLogger("statewright.store")
 # A transaction holds at most this many steps, so one commit never stalls the steps behind it for long.
 MAX_BATCH = 4_000
 
-Done = Callable[[StoreError | None], None]
-"""Called once a step is committed (``None``) or refused (the error)."""
+Done = Callable[[StepWrite, StoreError | None], None]
+"""Called with the step once it is committed (``None``) or refused (the error)."""
 
 
 class GroupCommitWriter:
@@ -48,7 +48,7 @@ class GroupCommitWriter:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="statewright-group-commit")
 
     def submit(self, write: StepWrite, done: Done) -> None:
-        """Queue ``write``; ``done`` is called with None once it is committed, or with the error that refused it."""
+        """Queue ``write``; ``done(write, None)`` is called once it is committed, ``done(write, error)`` if not."""
         self._queue.append((write, done))
         self._submitted += 1
         assert self._wake is not None
@@ -57,7 +57,7 @@ class GroupCommitWriter:
     async def write(self, write: StepWrite) -> StoreError | None:
         """Submit ``write`` and wait for its fate."""
         future: asyncio.Future[StoreError | None] = asyncio.get_running_loop().create_future()
-        self.submit(write, future.set_result)
+        self.submit(write, lambda _, error: future.set_result(error))
         return await future
 
     @property
@@ -112,7 +112,7 @@ class GroupCommitWriter:
         for (write, done), error in zip(batch, outcome, strict=True):
             if error is not None:
                 failed.add(write.execution_id)
-            self._call(done, error)
+            self._call(done, write, error)
         self._settled += len(batch)
         if failed and self._queue:
             # A later step of an execution whose step was refused must not be written after a gap.
@@ -120,7 +120,7 @@ class GroupCommitWriter:
             for write, done in self._queue:
                 if write.execution_id in failed:
                     self._settled += 1
-                    self._call(done, StoreError(f"step {write.step} follows a step that was not recorded"))
+                    self._call(done, write, StoreError(f"step {write.step} follows a step that was not recorded"))
                 else:
                     kept.append((write, done))
             self._queue = kept
@@ -135,8 +135,8 @@ class GroupCommitWriter:
             self._flushes = waiting
 
     @staticmethod
-    def _call(done: Done, error: StoreError | None) -> None:
+    def _call(done: Done, write: StepWrite, error: StoreError | None) -> None:
         try:
-            done(error)
+            done(write, error)
         except Exception:  # one step's bookkeeping must not keep the others from hearing of their commit
             log.exception("after a step was recorded")

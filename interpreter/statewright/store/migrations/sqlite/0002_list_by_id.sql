@@ -1,0 +1,7 @@
+-- Executions are listed newest first by id: ids are handed out in increasing order, so id order is start
+-- order, and an integer key keeps these indexes small (they are written for every execution started).
+DROP INDEX executions_by_start;
+DROP INDEX executions_by_status;
+DROP INDEX executions_by_machine;
+CREATE INDEX executions_by_status ON executions (status, id);
+CREATE INDEX executions_by_machine ON executions (machine_name, id);
