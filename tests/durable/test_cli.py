@@ -99,7 +99,8 @@ def test_db_migrate_and_info(tmp_path: Path) -> None:
     assert created.returncode == 0 and f"migrated from schema version 0 to {latest('sqlite')}" in created.stdout
     assert "up to date" in statewright("db", "migrate", "--db", "new.db", cwd=tmp_path).stdout
     info = json.loads(statewright("db", "info", "--db", "new.db", "--json", cwd=tmp_path).stdout)
-    assert info["schema_version"] == latest("sqlite") and info["settings"]["synchronous"] == "FULL" and info["executions"] == {}
+    version = latest("sqlite")
+    assert info["schema_version"] == version and info["settings"]["synchronous"] == "FULL" and info["executions"] == {}
     missing = statewright("db", "info", "--db", "absent.db", cwd=tmp_path)
     assert missing.returncode == 2 and "there is no database at absent.db" in missing.stderr
     assert not (tmp_path / "absent.db").exists()
