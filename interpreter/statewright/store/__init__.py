@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from statewright.store.protocol import (
     ExecutionExists,
+    ResourceExists,
     SchemaTooNew,
     StepConflict,
     Store,
@@ -19,6 +20,7 @@ from statewright.store.sqlite import DEFAULT_PATH, SqliteStore
 __all__ = [
     "DEFAULT_PATH",
     "ExecutionExists",
+    "ResourceExists",
     "SchemaTooNew",
     "SqliteStore",
     "StepConflict",

@@ -6,13 +6,14 @@ Every method is a coroutine; an implementation on a blocking driver runs it on t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from statewright.store.records import (
     DefinitionRecord,
     DueTimer,
     ExecutionRecord,
+    ResourceRecord,
     SchemaInfo,
     StepWrite,
     StoredStep,
@@ -38,6 +39,15 @@ class ExecutionExists(StoreError):
 
     def __init__(self, arn: str) -> None:
         super().__init__(f"Execution Already Exists: '{arn}'")
+        self.arn = arn
+
+
+class ResourceExists(StoreError):
+    """A resource of that kind and ARN is already in the store."""
+
+    def __init__(self, kind: str, arn: str) -> None:
+        super().__init__(f"{kind} already exists: '{arn}'")
+        self.kind = kind
         self.arn = arn
 
 
@@ -110,4 +120,28 @@ class Store(Protocol):
 
     async def token_owner(self, token: str) -> TokenOwner | None:
         """The execution and task waiting for ``token``; ``seq`` None when that task has ended."""
+        ...
+
+    # --- the API's resources (state machines, versions, aliases, activities, tags) -------------------
+
+    async def put_resource(self, record: ResourceRecord, *, replace: bool = False) -> ResourceRecord:
+        """Create ``record`` (raises ResourceExists when its kind and ARN are taken, unless ``replace``).
+        Returns it with ``created``/``updated`` as stored."""
+        ...
+
+    async def resource(self, kind: str, arn: str) -> ResourceRecord | None: ...
+
+    async def resources(self, kind: str, *, parent: str | None = None, after: str | None = None,
+                        limit: int = 100) -> list[ResourceRecord]:
+        """Resources of ``kind`` (of ``parent`` when given) in ARN order, those after ARN ``after``."""
+        ...
+
+    async def update_resource(self, kind: str, arn: str,
+                              change: Callable[[ResourceRecord], ResourceRecord]) -> ResourceRecord | None:
+        """Read, change and write one resource in one transaction (None: there is none). ``change`` may
+        raise to leave it as it was; it runs on the store's writer and must not block."""
+        ...
+
+    async def delete_resource(self, kind: str, arn: str) -> bool:
+        """Delete one resource; False when there was none."""
         ...

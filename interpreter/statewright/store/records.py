@@ -12,6 +12,7 @@ Values (inputs, outputs, payloads) travel as JSON *texts* (UTF-8 bytes, or str):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 Text = str | bytes  # JSON text, as store/codec.py writes it (bytes) or a store returns it
 
@@ -29,12 +30,13 @@ class DefinitionRecord:
 class NewExecution:
     """The row of an execution that its first step creates (a plain slots class: one is made per start)."""
 
-    __slots__ = ("arn", "definition_hash", "id", "input", "machine_arn", "machine_name", "name", "redrive_count",
-                 "role_arn", "seed", "start_date", "workflow_type")
+    __slots__ = ("alias_arn", "arn", "definition_hash", "id", "input", "machine_arn", "machine_name", "name",
+                 "parent_arn", "redrive_count", "role_arn", "seed", "start_date", "version_arn", "workflow_type")
 
     def __init__(self, id: int, arn: str, name: str, machine_name: str, machine_arn: str, definition_hash: str,
                  workflow_type: str, input: Text, start_date: float, seed: int, role_arn: str,
-                 redrive_count: int = 0) -> None:
+                 redrive_count: int = 0, version_arn: str | None = None, alias_arn: str | None = None,
+                 parent_arn: str | None = None) -> None:
         self.id = id
         self.arn = arn
         self.name = name
@@ -47,6 +49,9 @@ class NewExecution:
         self.seed = seed
         self.role_arn = role_arn
         self.redrive_count = redrive_count
+        self.version_arn = version_arn  # started through a version or an alias of the machine (the API)
+        self.alias_arn = alias_arn
+        self.parent_arn = parent_arn  # the execution whose Task started this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,9 @@ class ExecutionRecord:
     seed: int
     role_arn: str
     redrive_count: int
+    version_arn: str | None = None
+    alias_arn: str | None = None
+    parent_arn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +192,20 @@ class SchemaInfo:
     tasks: int
     definitions: int
     settings: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRecord:
+    """A resource the Step Functions API manages (a state machine, version, alias, activity or tag set).
+
+    ``body`` is its JSON document (the API layer owns its fields); ``parent`` is the state machine ARN of a
+    version or an alias. ``created`` and ``updated`` are seconds since the epoch.
+    """
+
+    kind: str
+    arn: str
+    name: str
+    body: dict[str, Any]
+    parent: str | None = None
+    created: float = 0.0
+    updated: float = 0.0

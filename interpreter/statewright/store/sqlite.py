@@ -48,6 +48,7 @@ from statewright.store.records import (
     TaskRow,
     TokenOwner,
 )
+from statewright.store.sqlite_resources import SqliteResources
 
 try:  # POSIX; elsewhere the single-owner check is skipped (docs/durability.md says so)
     import fcntl
@@ -60,7 +61,8 @@ DEFAULT_PATH = "statewright.db"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _SYNCHRONOUS = ("FULL", "NORMAL", "EXTRA")
 _EXECUTION_COLUMNS = ("id, arn, name, machine_name, machine_arn, definition_hash, workflow_type, status, input, "
-                      "output, error, cause, start_date, stop_date, seed, role_arn, redrive_count")
+                      "output, error, cause, start_date, stop_date, seed, role_arn, redrive_count, version_arn, "
+                      "alias_arn, parent_arn")
 
 
 def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
@@ -77,7 +79,7 @@ def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
     return path, options
 
 
-class SqliteStore:
+class SqliteStore(SqliteResources):
     """The store protocol (``store/protocol.py``) on one SQLite file."""
 
     dialect = "sqlite"
@@ -394,7 +396,8 @@ _INSERT_DEFINITION = ("INSERT OR IGNORE INTO definitions (hash, text, workflow_t
                       "VALUES (?, ?, ?, ?, ?)")
 _INSERT_EXECUTION = (
     "INSERT INTO executions (id, arn, name, machine_name, machine_arn, definition_hash, workflow_type, status, "
-    "input, start_date, seed, role_arn, redrive_count) VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)")
+    "input, start_date, seed, role_arn, redrive_count, version_arn, alias_arn, parent_arn) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_STEP = ("INSERT INTO steps (execution_id, step, first_event, event_count, input, events) "
                 "VALUES (?, ?, ?, ?, ?, ?)")
 _INSERT_TIMER = "INSERT OR REPLACE INTO timers (execution_id, seq, due) VALUES (?, ?, ?)"
@@ -426,7 +429,7 @@ def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
         if new is not None:
             executions.append((new.id, new.arn, new.name, new.machine_name, new.machine_arn, new.definition_hash,
                                new.workflow_type, new.input, new.start_date, new.seed, new.role_arn,
-                               new.redrive_count))
+                               new.redrive_count, new.version_arn, new.alias_arn, new.parent_arn))
         steps.append((key, write.step, write.first_event, write.event_count, write.input, write.events))
         if write.timers_added:
             timers += [(key, seq, due) for seq, due in write.timers_added]

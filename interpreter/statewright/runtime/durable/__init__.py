@@ -6,6 +6,7 @@ from statewright.runtime.durable.engine import (
     ExecutionDescription,
     ExecutionPage,
     InvalidName,
+    Origin,
 )
 
-__all__ = ["DurableEngine", "ExecutionAlreadyExists", "ExecutionDescription", "ExecutionPage", "InvalidName"]
+__all__ = ["DurableEngine", "ExecutionAlreadyExists", "ExecutionDescription", "ExecutionPage", "InvalidName", "Origin"]

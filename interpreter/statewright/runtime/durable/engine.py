@@ -84,6 +84,19 @@ class ExecutionDescription:
     error: str | None
     cause: str | None
     redrive_count: int = 0
+    version_arn: str | None = None
+    alias_arn: str | None = None
+    parent_arn: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an execution came from, recorded with its start: the version or alias of the state machine it
+    was started through (the API), or the execution whose Task started it."""
+
+    version_arn: str | None = None
+    alias_arn: str | None = None
+    parent_arn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,30 +276,33 @@ class DurableEngine:
 
     # --- starting --------------------------------------------------------------------------------------
 
-    async def start(self, machine: Any, input: Any = None, *, name: str | None = None) -> str:
+    async def start(self, machine: Any, input: Any = None, *, name: str | None = None,
+                    origin: Origin | None = None) -> str:
         """StartExecution: record the execution's start and return its ARN once that is committed.
 
         ``input`` defaults to ``{}``, as AWS's. A name already used by an execution of this machine that is
         still running with the same input returns that execution again (as AWS's StartExecution does).
+        ``origin`` records the version or alias it was started through, or the execution that started it.
 
         Raises:
             InvalidName: a name AWS refuses.
             ExecutionAlreadyExists: the name belongs to a closed execution, or one with another input.
         """
-        arn, _ = await self._start(machine, input, name, False)
+        arn, _ = await self._start(machine, input, name, False, origin)
         return arn
 
-    async def execute(self, machine: Any, input: Any = None, *, name: str | None = None) -> Result:
+    async def execute(self, machine: Any, input: Any = None, *, name: str | None = None,
+                      origin: Origin | None = None) -> Result:
         """Start an execution and wait for its end (:meth:`start`, then :meth:`wait`)."""
-        arn, waiter = await self._start(machine, input, name, True)
+        arn, waiter = await self._start(machine, input, name, True, origin)
         if waiter is not None:
             result = await waiter
             if result is not None:
                 return result
         return await self.wait(arn)
 
-    async def _start(self, machine: Any, input: Any, name: str | None,
-                     wait: bool) -> tuple[str, asyncio.Future[Result | None] | None]:
+    async def _start(self, machine: Any, input: Any, name: str | None, wait: bool,
+                     origin: Origin | None = None) -> tuple[str, asyncio.Future[Result | None] | None]:
         """Record the start; with ``wait``, also the future of its Result (made before anything can end it)."""
         definition = self._definition_of(machine)
         if input is None:
@@ -312,6 +328,8 @@ class DurableEngine:
         new = NewExecution(execution_id, info.execution_arn, name, definition.machine_name, definition.machine_arn,
                            definition.hash, "EXPRESS" if definition.express else "STANDARD", dump_value(input), now,
                            seed, info.role_arn)
+        if origin is not None:
+            new.version_arn, new.alias_arn, new.parent_arn = origin.version_arn, origin.alias_arn, origin.parent_arn
         live = LiveExecution(execution_id, LimitedExecution(definition.compiled, express=definition.express), info,
                              definition, now)
         self._keep(live)
@@ -731,7 +749,8 @@ def _info(definition: _Definition, name: str) -> Any:
 def _description(record: ExecutionRecord) -> ExecutionDescription:
     return ExecutionDescription(record.arn, record.machine_arn, record.name, record.status, record.start_date,
                                 record.stop_date, load_value(record.input), load_value(record.output), record.error,
-                                record.cause, record.redrive_count)
+                                record.cause, record.redrive_count, record.version_arn, record.alias_arn,
+                                record.parent_arn)
 
 
 def _page_key(token: str | None) -> int | None:
