@@ -172,3 +172,32 @@ def test_the_http_example_prints_what_readme_shows(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == shown("http-example-output").strip()
     assert time.monotonic() - started < 60
+
+
+def test_the_serve_section_runs_as_written(tmp_path: Path) -> None:
+    """The Serve section's shell lines, boto3 lines and describe line, verbatim but for the port and the venv."""
+    commands, python, describe = (shown(marker) for marker in ("serve-commands", "serve-boto3", "serve-describe"))
+    lines = commands.replace("\\\n", "").strip().splitlines()
+    assert lines[0].startswith(".venv/bin/pip install -q awscli boto3")  # installed here by the [test] extra
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    port = str(_free_port())
+    venv = f"{Path(sys.executable).parent}/"
+    script = ["set -e"]
+    for line in lines[1:]:
+        line = line.replace(".venv/bin/", venv).replace("8083", port)
+        if line.rstrip().split("#")[0].rstrip().endswith("&"):
+            script += [line.split("#")[0].replace("serve ", f"serve --port {port} ", 1).rstrip() + " server=$!",
+                       f"for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; "
+                       "sleep 0.1; done"]
+        else:
+            script.append(line)
+    script.append(f"{venv}python - <<'PYTHON'\n{python.replace('8083', port)}PYTHON")
+    ask = describe.replace("\\\n", "").strip().replace(".venv/bin/", venv).replace("8083", port)
+    script += [f'for _ in $(seq 100); do out=$({ask}); case "$out" in SUCCEEDED*) break;; esac; sleep 0.1; done',
+               'echo "$out"', "kill $server", "wait $server"]
+    done = subprocess.run(["bash", "-c", "\n".join(script)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    status, output = done.stdout.strip().splitlines()[-1].split("\t", 1)
+    assert status == "SUCCEEDED" and json.loads(output)["sent"] == 3
+    assert (tmp_path / "statewright.db").is_file()  # recorded where the section says

@@ -52,6 +52,7 @@ def test_create_start_describe_and_history(sfn: Any) -> None:
         "ExecutionStarted", "PassStateEntered", "PassStateExited", "WaitStateEntered", "WaitStateExited",
         "ExecutionSucceeded"]
     assert [event["id"] for event in events] == [1, 2, 3, 4, 5, 6]
+    assert events[0]["executionStartedEventDetails"]["roleArn"] == ROLE  # the machine's role, as AWS
 
 
 def test_history_pages_reverse_and_leave_data_out(sfn: Any) -> None:

@@ -39,7 +39,7 @@ class Target:
 
     machine: ResourceRecord
     loaded: LoadedMachine
-    origin: Origin | None
+    origin: Origin
 
 
 class ServerContext:
@@ -105,7 +105,8 @@ class ServerContext:
         name = ref.name
         if qualifier is None:
             body = machine.body
-            return Target(machine, self.load(name, body["type"], body["definition"]), None)
+            return Target(machine, self.load(name, body["type"], body["definition"]),
+                          Origin(role_arn=body.get("roleArn")))
         alias_arn = None
         version = qualifier
         if qualifier.kind == ALIAS:
@@ -116,7 +117,8 @@ class ServerContext:
                 raise machine_missing(version_arn)
             version = found
         body = version.body
-        return Target(machine, self.load(name, body["type"], body["definition"]), Origin(version.arn, alias_arn))
+        return Target(machine, self.load(name, body["type"], body["definition"]),
+                      Origin(version.arn, alias_arn, role_arn=body.get("roleArn")))
 
     def route(self, routing: list[dict[str, Any]]) -> str:
         """Pick a version of an alias's routing configuration by its weights."""

@@ -97,6 +97,7 @@ class Origin:
     version_arn: str | None = None
     alias_arn: str | None = None
     parent_arn: str | None = None
+    role_arn: str | None = None  # the machine's role (its executions' ExecutionStarted and $$.Execution.RoleArn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +316,7 @@ class DurableEngine:
             seed = secrets.randbits(63)
         else:
             name, seed = _name_and_seed()
-        info = _info(definition, name)
+        info = _info(definition, name, origin.role_arn if origin is not None else None)
         if named and not definition.express:  # a uuid4 is never taken: no read for it
             existing = await self.store.execution(info.execution_arn)
             if existing is not None:
@@ -737,13 +738,13 @@ class DurableEngine:
                 "timers_in_memory": self._wheel.in_memory, "timers_fired": self._wheel.fired}
 
 
-def _info(definition: _Definition, name: str) -> Any:
+def _info(definition: _Definition, name: str, role_arn: str | None = None) -> Any:
     if definition.express:
         from statewright.runtime.engine import execution_info
 
         return execution_info(definition.machine_name, name, express=True)
     arn = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{definition.machine_name}:{name}"
-    return make_execution_info(arn, name, definition.machine_arn, definition.machine_name, _ROLE_ARN, 0)
+    return make_execution_info(arn, name, definition.machine_arn, definition.machine_name, role_arn or _ROLE_ARN, 0)
 
 
 def _description(record: ExecutionRecord) -> ExecutionDescription:
