@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from statewright import __version__
-from statewright.cli import db_command, lint_command, resume_command, run_command, schema_command, serve_command
+from statewright.cli import db_command, lint_command, people, resume_command, run_command, schema_command, serve_command
 
-SUBCOMMANDS = (lint_command, run_command, resume_command, serve_command, schema_command, db_command)
+SUBCOMMANDS = (lint_command, run_command, resume_command, serve_command, people, schema_command, db_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
