@@ -126,6 +126,17 @@ class TaskHeartbeat:
 
 @_direct_init
 @dataclass(frozen=True, slots=True)
+class ActivityStarted:
+    """A worker took the activity task of ``seq`` (GetActivityTask): recorded as ActivityStarted, and the
+    task's HeartbeatSeconds clock starts again from now. ``worker_name`` is what the worker called itself."""
+
+    seq: int
+    time: float
+    worker_name: str | None = None
+
+
+@_direct_init
+@dataclass(frozen=True, slots=True)
 class TimerFired:
     seq: int
     time: float
@@ -148,7 +159,7 @@ make_started = _maker(Started)
 make_timer_fired = _maker(TimerFired)
 """``TimerFired(...)`` at half the cost (see :func:`_maker`)."""
 
-Input = Started | TaskSucceeded | TaskFailed | TaskHeartbeat | TimerFired | StopRequested
+Input = Started | TaskSucceeded | TaskFailed | TaskHeartbeat | ActivityStarted | TimerFired | StopRequested
 
 # --- Commands (carried out by the runtime) ----------------------------------------------------------------
 
@@ -161,8 +172,9 @@ class InvokeTask:
     Attributes:
         state: the Task state's name (for logs and idempotency keys).
         attempt: 0 for the first try, n for the n-th retry (part of the idempotency key).
-        token: the task token for ``.waitForTaskToken`` resources (also in ``$$.Task.Token``): the
-            runtime calls the resource, then waits for a callback carrying this token.
+        token: the task token for ``.waitForTaskToken`` and activity resources (also in ``$$.Task.Token``):
+            the runtime calls the resource (or hands the activity task to a worker), then waits for a
+            callback carrying this token.
         credentials: the evaluated Credentials field, if any.
         heartbeat_seconds: informational; the core enforces timeouts itself with timers.
     """

@@ -30,6 +30,7 @@ from statewright.core.events import (
     EXECUTION_SUCCEEDED,
     EXITED,
     ROW,
+    ActivityStarted,
     CancelTask,
     CancelTimer,
     Command,
@@ -172,6 +173,10 @@ class Execution:
             entry = self._pending.get(event.seq)  # type: ignore[union-attr]
             if entry is not None and entry[0] is not None and entry[0].state is not None:
                 entry[0].state.on_heartbeat(self, entry[0])  # type: ignore[attr-defined]
+        elif cls is ActivityStarted:
+            entry = self._pending.get(event.seq)  # type: ignore[union-attr]
+            if entry is not None and entry[1] == TASK and entry[0] is not None and entry[0].alive:
+                entry[0].state.on_activity_started(self, entry[0], event.worker_name)  # type: ignore
         elif cls is StopRequested:
             self._end("ABORTED", "ExecutionAborted", {"error": event.error, "cause": event.cause},  # type: ignore
                       len(self.history.rows) // ROW, error=event.error, cause=event.cause)  # type: ignore[union-attr]

@@ -28,6 +28,7 @@ from typing import Any
 
 from statewright.core.errors import ErrorName
 from statewright.core.events import (
+    ActivityStarted,
     CancelTask,
     CancelTimer,
     Command,
@@ -45,7 +46,7 @@ from statewright.core.events import (
 )
 from statewright.runtime.callbacks import CallbackAnswer, TaskTokens
 from statewright.runtime.clock import Clock, VirtualClock
-from statewright.runtime.resources import Invocation, ResourceRegistry, error_of
+from statewright.runtime.resources import Invocation, ResourceRegistry, awaits_token, error_of, stand_in_worker
 
 EventSink = Callable[[HistoryEvent], None]
 
@@ -371,6 +372,9 @@ class Driver:
                 timeout_seconds=command.timeout_seconds,
             )
             handler = self.resources.resolve(invocation)
+            worker = stand_in_worker(command.resource, handler)
+            if worker is not None:  # a callable doing an activity's work: recorded as the worker that took it
+                self.post(ActivityStarted(seq, self.clock.now(), worker))
             try:
                 result = await handler(invocation)
             except (asyncio.CancelledError, GeneratorExit):
@@ -384,7 +388,7 @@ class Driver:
                 logging.getLogger("statewright.tasks").debug("Task state %r failed", command.state, exc_info=exc)
                 self.post(TaskFailed(seq, self.clock.now(), error, cause))
                 return
-            if answer is not None and command.token is not None and not getattr(handler, "completes_callback", False):
+            if answer is not None and awaits_token(command.resource, handler):
                 # The call is done; the task now waits for its callback holding no asyncio task at all:
                 # the answer's future calls back, and a CancelTask (timeout) closes the token instead.
                 waiting = True

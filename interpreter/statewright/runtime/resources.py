@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from statewright.core.errors import ErrorName
+from statewright.core.states.task import is_activity
 from statewright.runtime.threads import TASK_THREADS
 
 # Longest first, so ".sync:2" is removed before ".sync" would leave ":2" behind.
@@ -118,6 +119,26 @@ def json_copy(value: Any, what: str) -> Any:
         return json.loads(json.dumps(value, allow_nan=False, ensure_ascii=False))
     except (TypeError, ValueError) as error:
         raise TaskError(ErrorName.TASK_FAILED, f"The {what} is not valid JSON: {error}") from None
+
+
+def awaits_token(resource: str, handler: Any) -> bool:
+    """Whether a task that has a token waits for the token's answer once its handler has returned.
+
+    A ``.waitForTaskToken`` call does, unless its handler answers itself (``completes_callback``). An activity
+    does only when its handler handed it to a worker (``hands_out_token``, the server's activity queue); a
+    callable registered for the activity ARN stands in for the worker, and its return value is the result.
+    """
+    if is_activity(resource):
+        return bool(getattr(handler, "hands_out_token", False))
+    return not getattr(handler, "completes_callback", False)
+
+
+def stand_in_worker(resource: str, handler: Any) -> str | None:
+    """The worker name ActivityStarted records when a callable registered for an activity ARN does the work
+    in a worker's stead (its qualified name); None for any other resource or handler."""
+    if handler.__class__ is CallableHandler and is_activity(resource):
+        return str(getattr(handler.function, "__qualname__", None) or type(handler.function).__name__)
+    return None
 
 
 def strip_pattern_suffix(resource: str) -> str:

@@ -81,8 +81,13 @@ class ServerContext:
             raise machine_missing(arn)
         return record
 
-    async def resolve(self, arn: str) -> tuple[MachineRef, ResourceRecord, ResourceRecord | None]:
-        """(ref, machine, the version or alias record when the ARN is qualified), each of which must exist."""
+    async def resolve(self, arn: str, *, missing_alias: str = "StateMachineDoesNotExist",
+                      ) -> tuple[MachineRef, ResourceRecord, ResourceRecord | None]:
+        """(ref, machine, the version or alias record when the ARN is qualified), each of which must exist.
+
+        A missing alias answers ``missing_alias``: the error the action's model lists for it (StartExecution
+        and DescribeStateMachine know only StateMachineDoesNotExist; ListExecutions has ResourceNotFound).
+        """
         ref = parse_machine(arn)
         machine = await self.store.resource(MACHINE, ref.arn)
         if machine is None:
@@ -95,7 +100,9 @@ class ServerContext:
         if ref.alias is not None:
             alias = await self.store.resource(ALIAS, ref.qualified_arn)
             if alias is None:
-                raise ApiError("ResourceNotFound", f"Resource Not Found: '{arn}'")
+                if missing_alias == "StateMachineDoesNotExist":
+                    raise machine_missing(arn)
+                raise ApiError(missing_alias, f"Resource Not Found: '{arn}'")
             return ref, machine, alias
         return ref, machine, None
 

@@ -19,7 +19,8 @@ from typing import Any
 from aiohttp import web
 
 from statewright.runtime.durable import DurableEngine
-from statewright.server.app import make_app
+from statewright.server import activities, children
+from statewright.server.app import drain, make_app
 from statewright.server.context import ServerContext
 
 log = logging.getLogger("statewright.server")
@@ -53,9 +54,12 @@ async def serve(options: ServeOptions, *, ready: Callable[[str], None] | None = 
     """Serve until ``stop`` is set (SIGTERM and SIGINT set it when run from the command line)."""
     engine = DurableEngine(options.db, options.resources, virtual_time=options.virtual_time,
                            allow_hosts=options.allow_hosts, config=options.config)
-    await engine.open()
     context = ServerContext(engine)
-    runner = web.AppRunner(make_app(context), access_log=None, shutdown_timeout=options.drain_seconds)
+    children.attach(context)  # before opening: the tasks a restart sends again resolve their handlers as they start
+    activities.attach(context)  # before opening too: activity tasks no worker took are queued again
+    await engine.open()
+    app = make_app(context)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=options.drain_seconds)
     try:
         await runner.setup()
         site = web.TCPSite(runner, options.host, options.port, reuse_address=True)
@@ -69,10 +73,13 @@ async def serve(options: ServeOptions, *, ready: Callable[[str], None] | None = 
         await (stop or asyncio.Event()).wait()
         log.info("draining: no new connections; finishing requests in flight")
     finally:
+        for listening in list(runner.sites):
+            await listening.stop()  # new connections are refused from here on
         for close in context.on_close:
             result = close()
             if asyncio.iscoroutine(result):
                 await result
+        await drain(app, options.drain_seconds)  # requests in flight are answered, their bodies still read
         await runner.cleanup()
         await engine.close()
 

@@ -31,8 +31,7 @@ def _origin(description: ExecutionDescription, document: dict[str, Any]) -> dict
 def redrive_status(description: ExecutionDescription) -> str:
     if description.status == "RUNNING":
         return "NOT_REDRIVABLE"
-    if description.status in ("FAILED", "TIMED_OUT", "ABORTED") and ":express:" not in description.execution_arn:
-        return "REDRIVABLE"
+    # RedriveExecution is not built yet (it answers ExecutionNotRedrivable): say so rather than promise it.
     return "NOT_REDRIVABLE"
 
 
@@ -55,7 +54,7 @@ def described_execution(description: ExecutionDescription) -> dict[str, Any]:
         document["cause"] = description.cause
     if document["redriveStatus"] == "NOT_REDRIVABLE" and description.status != "RUNNING":
         document["redriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven" if (
-            description.status == "SUCCEEDED") else "Execution cannot be redriven"
+            description.status == "SUCCEEDED") else "This server does not redrive executions yet"
     return _origin(description, document)
 
 

@@ -22,6 +22,7 @@ from statewright.core.events import (
     EXECUTION_SUCCEEDED,
     EXITED,
     ROW,
+    ActivityStarted,
     ExecutionInfo,
     History,
     Input,
@@ -85,6 +86,8 @@ def encode_input(item: Input) -> bytes:
         return _plain_dumps(["E", item.seq, item.time, item.error, item.cause])  # type: ignore[union-attr]
     if cls is TaskHeartbeat:
         return _plain_dumps(["H", item.seq, item.time])  # type: ignore[union-attr]
+    if cls is ActivityStarted:
+        return _plain_dumps(["A", item.seq, item.time, item.worker_name])  # type: ignore[union-attr]
     if cls is StopRequested:
         return _plain_dumps(["X", item.time, item.error, item.cause])  # type: ignore[union-attr]
     if cls is Started:
@@ -105,6 +108,8 @@ def decode_input(text: str | bytes, started_input: Any, info: ExecutionInfo) -> 
             return TaskFailed(fields[1], fields[2], fields[3], fields[4])
         if kind == "H":
             return TaskHeartbeat(fields[1], fields[2])
+        if kind == "A":
+            return ActivityStarted(fields[1], fields[2], fields[3])
         if kind == "X":
             return StopRequested(fields[1], fields[2], fields[3])
         if kind == "S":

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
-import jmespath
-import jmespath.exceptions
-
 from statewright.client import DEFAULT_ENDPOINT, EndpointUnreachable, StepFunctionsClient, StepFunctionsError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -153,6 +150,9 @@ def one_line(text: str) -> str:
 def _compile(expression: str | None) -> Any:
     if expression is None:
         return None
+    import jmespath  # here: `statewright lint` must not pay for it at start-up
+    import jmespath.exceptions
+
     try:
         return jmespath.compile(expression)
     except jmespath.exceptions.JMESPathError as error:

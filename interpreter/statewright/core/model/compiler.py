@@ -33,7 +33,7 @@ from statewright.core.states import (
     TaskState,
     WaitState,
 )
-from statewright.core.states.task import resource_parts
+from statewright.core.states.task import is_activity, resource_parts
 from statewright.core.timestamps import parse_rfc3339
 
 
@@ -110,7 +110,7 @@ def _task(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
     return TaskState(
         **_common(name, state, flow, uses_root(credentials, "context")),
         resource=resource, resource_type=resource_type, resource_name=resource_name,
-        callback=resource.endswith(".waitForTaskToken"),
+        callback=resource.endswith(".waitForTaskToken") or is_activity(resource), activity=is_activity(resource),
         timeout_seconds=state.get("TimeoutSeconds"),
         timeout_path=parse_path(state["TimeoutSecondsPath"]) if "TimeoutSecondsPath" in state else None,
         heartbeat_seconds=state.get("HeartbeatSeconds"),

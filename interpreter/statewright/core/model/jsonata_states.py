@@ -24,7 +24,7 @@ from statewright.core.states import (
     TaskState,
     WaitState,
 )
-from statewright.core.states.task import resource_parts
+from statewright.core.states.task import is_activity, resource_parts
 from statewright.core.timestamps import parse_rfc3339
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def _task(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
     return TaskState(
         **_common(name, state, JsonataFlow.compile(state), _reads_context(timeout, heartbeat, credentials)),
         resource=resource, resource_type=resource_type, resource_name=resource_name,
-        callback=resource.endswith(".waitForTaskToken"),
+        callback=resource.endswith(".waitForTaskToken") or is_activity(resource), activity=is_activity(resource),
         timeout_seconds=_literal(state, "TimeoutSeconds"), timeout_path=timeout,
         heartbeat_seconds=_literal(state, "HeartbeatSeconds"), heartbeat_path=heartbeat,
         credentials=credentials,

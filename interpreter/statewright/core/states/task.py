@@ -1,7 +1,13 @@
-"""The Task state (spec/task.md): a command to the runtime, timeouts enforced with the core's own timers."""
+"""The Task state (spec/task.md): a command to the runtime, timeouts enforced with the core's own timers.
+
+An activity resource (``arn:aws:states:<region>:<account>:activity:<name>``) is a task whose work a worker
+polls for: it gets a task token as ``.waitForTaskToken`` tasks do (the worker answers through it), and AWS's
+Activity* history events instead of Task* ones (spec/task.md, "Activities").
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +22,13 @@ if TYPE_CHECKING:
 
 # Timer purposes (shared numbering with the engine's, see execution.py).
 TASK_TIMEOUT, HEARTBEAT = 3, 4
+
+_ACTIVITY_ARN = re.compile(r"^arn:aws[a-z-]*:states:[^:]*:[^:]*:activity:[^:]+$")
+
+
+def is_activity(resource: str) -> bool:
+    """Whether ``resource`` is an activity ARN (a worker polls GetActivityTask for its tasks)."""
+    return _ACTIVITY_ARN.match(resource) is not None
 
 
 def resource_parts(resource: str) -> tuple[str, str]:
@@ -37,10 +50,11 @@ def resource_parts(resource: str) -> tuple[str, str]:
 class TaskRun:
     """The pending sequence numbers of one task attempt (kept on the frame while it waits)."""
 
-    __slots__ = ("effective", "heartbeat", "heartbeat_timer", "task", "timeout_timer")
+    __slots__ = ("effective", "heartbeat", "heartbeat_timer", "started", "task", "timeout_timer")
 
     def __init__(self, task: int, effective: Any, heartbeat: float | None) -> None:
         self.task = task
+        self.started = False  # an activity task a worker has taken (ActivityStarted recorded)
         self.effective = effective
         self.heartbeat = heartbeat
         self.timeout_timer: int | None = None
@@ -57,6 +71,7 @@ class TaskState(State):
     resource_type: str = ""
     resource_name: str = ""
     callback: bool = False
+    activity: bool = False
     timeout_seconds: float | None = None
     timeout_path: JsonPath | None = None
     heartbeat_seconds: float | None = None
@@ -107,7 +122,15 @@ class TaskState(State):
 
     def _record_scheduled(self, exe: Execution, frame: Frame, payload: Any, timeout: float | None,
                           heartbeat: float | None) -> None:
-        details: dict[str, Any] = {"resourceType": self.resource_type, "resource": self.resource_name,
+        if self.activity:  # AWS records no ActivityStarted until a worker takes the task
+            details: dict[str, Any] = {"resource": self.resource, "input": payload}
+            if timeout is not None:
+                details["timeoutInSeconds"] = int(timeout)
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = int(heartbeat)
+            exe.emit(frame, "ActivityScheduled", details)
+            return
+        details = {"resourceType": self.resource_type, "resource": self.resource_name,
                                    "region": exe.region, "parameters": payload}
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
@@ -126,8 +149,11 @@ class TaskState(State):
 
     def on_task_succeeded(self, exe: Execution, frame: Frame, output: Any) -> bool:
         self._stop_timers(exe, frame)
-        exe.emit(frame, "TaskSucceeded", {"resourceType": self.resource_type, "resource": self.resource_name,
-                                          "output": output})
+        if self.activity:
+            exe.emit(frame, "ActivitySucceeded", {"output": output})
+        else:
+            exe.emit(frame, "TaskSucceeded", {"resourceType": self.resource_type, "resource": self.resource_name,
+                                              "output": output})
         flow = self.flow
         try:
             check_size(output, f"The state/task '{self.name}' returned a result with a size exceeding the maximum")
@@ -141,10 +167,24 @@ class TaskState(State):
         return self.exit(exe, frame, result, assigned)
 
     def on_task_failed(self, exe: Execution, frame: Frame, error: str, cause: str | None) -> bool:
-        self._stop_timers(exe, frame)
+        run = self._stop_timers(exe, frame)
         frame.token = None
+        if self.activity:
+            return self._activity_failed(exe, frame, run, error, cause)
         exe.emit(frame, "TaskFailed", {"resourceType": self.resource_type, "resource": self.resource_name,
                                        "error": error, "cause": cause})
+        return exe.handle_error(frame, self, error, cause)
+
+    def _activity_failed(self, exe: Execution, frame: Frame, run: TaskRun | None, error: str,
+                         cause: str | None) -> bool:
+        if error == ErrorName.RUNTIME and run is not None and not run.started:
+            # The runtime could not hand the task to any worker (the activity does not exist): AWS fails the
+            # state with States.Runtime, which no Retry or States.ALL handles (spec/task.md, "Activities").
+            cause = (f"An error occurred while executing the state '{self.name}' (entered at the event id "
+                     f"#{frame.entered_id}). {cause}")
+            exe.emit(frame, "ActivityScheduleFailed", {"error": error, "cause": cause})
+        else:
+            exe.emit(frame, "ActivityFailed", {"error": error, "cause": cause})
         return exe.handle_error(frame, self, error, cause)
 
     def on_timer(self, exe: Execution, frame: Frame, purpose: int) -> bool:
@@ -158,8 +198,11 @@ class TaskState(State):
         self._stop_timers(exe, frame)
         frame.token = None
         error = ErrorName.TIMEOUT.value if purpose == TASK_TIMEOUT else ErrorName.HEARTBEAT_TIMEOUT.value
-        exe.emit(frame, "TaskTimedOut", {"resourceType": self.resource_type, "resource": self.resource_name,
-                                         "error": error, "cause": None})
+        if self.activity:
+            exe.emit(frame, "ActivityTimedOut", {"error": error, "cause": None})
+        else:
+            exe.emit(frame, "TaskTimedOut", {"resourceType": self.resource_type, "resource": self.resource_name,
+                                             "error": error, "cause": None})
         return exe.handle_error(frame, self, error, None)
 
     def on_heartbeat(self, exe: Execution, frame: Frame) -> None:
@@ -168,3 +211,12 @@ class TaskState(State):
             return
         exe.cancel(run.heartbeat_timer)
         run.heartbeat_timer = exe.start_timer(frame, exe.now + run.heartbeat, HEARTBEAT)
+
+    def on_activity_started(self, exe: Execution, frame: Frame, worker_name: str | None) -> None:
+        """A worker took this activity task: record ActivityStarted; the heartbeat clock starts again from now."""
+        run = frame.timers
+        if not self.activity or run is None or run.started:
+            return
+        run.started = True
+        exe.emit(frame, "ActivityStarted", {} if worker_name is None else {"workerName": worker_name})
+        self.on_heartbeat(exe, frame)

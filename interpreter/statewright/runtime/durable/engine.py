@@ -245,6 +245,21 @@ class DurableEngine:
         """Call ``function(payload)`` (sync or async) for Task states whose Resource is ``resource``."""
         self._tasks_engine.register(resource, function)
 
+    def register_handler(self, resource: str, handler: Any) -> None:
+        """Serve Task states whose Resource is ``resource`` with ``handler(invocation)`` (an async callable
+        taking the whole :class:`~statewright.runtime.resources.Invocation`). Register before :meth:`open`,
+        which sends the open tasks again through it."""
+        self._tasks_engine.resources.register_handler(resource, handler)
+
+    def registry_for(self, definition: Mapping[str, Any]) -> ResourceRegistry:
+        """The registry the tasks of ``definition`` resolve through (resource map, HTTP tasks, handlers)."""
+        return self._registry(definition)
+
+    def add_resolver(self, resolver: Callable[[Any], Any]) -> None:
+        """Resolve more Task resources (after the registered callables): ``resolver(invocation)`` returns a
+        handler or None. Add it before :meth:`open`, which sends the open tasks again through it."""
+        self._tasks_engine.resources.add_resolver(resolver)
+
     async def _resend_open_tasks(self) -> None:
         """Send again every task command whose result was never recorded (same invocation, same key)."""
         after: tuple[int, int] | None = None

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
-from statewright.core.events import TaskFailed, TaskSucceeded
+from statewright.core.events import ActivityStarted, TaskFailed, TaskSucceeded
 from statewright.runtime.clock import Clock
 from statewright.runtime.durable.steps import row_invocation
-from statewright.runtime.resources import CallableHandler, ResourceRegistry, error_of
+from statewright.runtime.histogram import Histogram
+from statewright.runtime.resources import CallableHandler, ResourceRegistry, awaits_token, error_of, stand_in_worker
 from statewright.store.codec import load_value
 from statewright.store.protocol import Store
 from statewright.store.records import TaskRow
@@ -39,6 +41,7 @@ class TaskRunner:
         self._running: dict[tuple[int, int], asyncio.Task[None]] = {}
         self.sent = 0
         self.resent = 0
+        self.latency = Histogram()  # seconds from a task's start to its result (for /metrics)
 
     @property
     def in_flight(self) -> int:
@@ -70,6 +73,10 @@ class TaskRunner:
     async def _run(self, arn: str, row: TaskRow, registry: ResourceRegistry, payload: Any) -> None:
         invocation = row_invocation(arn, row, payload)
         handler = registry.resolve(invocation)
+        worker = stand_in_worker(row.resource, handler)
+        if worker is not None:  # a callable doing an activity's work: recorded as the worker that took it
+            self.post(row.execution_id, ActivityStarted(row.seq, self.clock.now(), worker))
+        began = time.perf_counter()
         try:
             if handler.__class__ is CallableHandler:  # its payload: a fresh copy from the recorded JSON
                 result = await handler.call_with(load_value(row.payload))  # type: ignore[attr-defined]
@@ -82,14 +89,17 @@ class TaskRunner:
                 log.warning("task %s of %s raised %s: recorded as a task failure", row.state, arn, type(exc).__name__)
             log.debug("task %s of %s failed", row.state, arn, exc_info=exc)
             error, cause = error_of(exc)
+            self.latency.observe(time.perf_counter() - began)
             self.post(row.execution_id, TaskFailed(row.seq, self.clock.now(), error, cause))
             return
-        if row.token is not None and not getattr(handler, "completes_callback", False):
+        if row.token is not None and awaits_token(row.resource, handler):
             # The call is done; the answer to its token is what the task waits for now, from any process.
-            await self.store.mark_called(row.execution_id, row.seq)
+            if not getattr(handler, "marks_called", False):  # (an activity queue marks it before the worker hears)
+                await self.store.mark_called(row.execution_id, row.seq)
             if self.on_token is not None:
                 self.on_token(arn, row.token, row.state)
             return
+        self.latency.observe(time.perf_counter() - began)
         self.post(row.execution_id, TaskSucceeded(row.seq, self.clock.now(), result))
 
     async def close(self) -> None:

@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from statewright.runtime.histogram import Histogram
 from statewright.store.protocol import Store, StoreError
 from statewright.store.records import StepWrite
 
@@ -42,6 +43,8 @@ class GroupCommitWriter:
         self.commits = 0
         self.steps = 0
         self.commit_seconds = 0.0  # summed wall time of the transactions (for /metrics and benchmarks)
+        self.commit_latency = Histogram()  # each transaction's wall time (for /metrics)
+        self.events = 0  # history events in the steps committed
 
     def start(self) -> None:
         self._wake = asyncio.Event()
@@ -59,6 +62,11 @@ class GroupCommitWriter:
         future: asyncio.Future[StoreError | None] = asyncio.get_running_loop().create_future()
         self.submit(write, lambda _, error: future.set_result(error))
         return await future
+
+    @property
+    def backlog(self) -> int:
+        """Steps submitted whose fate is not known yet (queued or being written)."""
+        return self._submitted - self._settled
 
     @property
     def busy(self) -> bool:
@@ -102,9 +110,12 @@ class GroupCommitWriter:
         except asyncio.CancelledError:
             self._settle(batch, [StoreError("the store was closed before the step was recorded")] * len(batch))
             raise
-        self.commit_seconds += time.perf_counter() - began
+        took = time.perf_counter() - began
+        self.commit_seconds += took
+        self.commit_latency.observe(took)
         self.commits += 1
         self.steps += len(batch)
+        self.events += sum(write.event_count for (write, _), error in zip(batch, outcome, strict=True) if error is None)
         self._settle(batch, outcome)
 
     def _settle(self, batch: list[tuple[StepWrite, Done]], outcome: list[StoreError | None]) -> None:

@@ -9,8 +9,8 @@ import orjson
 
 from statewright.runtime.durable import ExecutionAlreadyExists, InvalidName
 from statewright.runtime.engine import ExecutionNotFound
-from statewright.server.arns import canonical_execution, parse_machine
-from statewright.server.context import ServerContext, machine_missing
+from statewright.server.arns import canonical_execution
+from statewright.server.context import ServerContext
 from statewright.server.paging import page_after, page_token
 from statewright.server.protocol import ApiError, Params, operation, validation
 from statewright.server.shapes import described_execution, history_event, listed_execution
@@ -94,9 +94,8 @@ async def list_executions(context: ServerContext, params: Params) -> dict[str, A
         if params.str("mapRunArn") is not None:
             raise validation("Map Runs are not listed by this server yet: give stateMachineArn")
         raise validation("Either stateMachineArn or mapRunArn must be given")
-    ref = parse_machine(machine)
-    if await context.store.resource("machine", ref.arn) is None:
-        raise machine_missing(machine)
+    # A version or alias ARN must name one that exists.
+    ref, _, _ = await context.resolve(machine, missing_alias="ResourceNotFound")
     status = params.str("statusFilter")
     if status is not None and status not in _STATUSES:
         raise validation(f"1 validation error detected: Value '{status}' at 'statusFilter' failed to satisfy "

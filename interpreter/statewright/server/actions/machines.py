@@ -56,10 +56,12 @@ async def create_state_machine(context: ServerContext, params: Params) -> dict[s
     definition = params.required_str("definition", max_length=_MAX_DEFINITION)
     role = _role(params, required=True)
     check_definition(definition, kind)
+    publish = params.bool("publish", False)
+    if params.str("versionDescription") is not None and not publish:
+        raise validation("Version description can only be set when publish is true")
     tags = tags_of_request(params.list("tags"))
     arn = machine_arn(name)
     body = {"definition": definition, "type": kind, "roleArn": role, "revisionId": str(uuid.uuid4()),
-            "description": params.str("versionDescription"),
             "loggingConfiguration": params.dict("loggingConfiguration") or _DEFAULT_LOGGING,
             "tracingConfiguration": params.dict("tracingConfiguration") or _DEFAULT_TRACING}
     try:
@@ -73,7 +75,7 @@ async def create_state_machine(context: ServerContext, params: Params) -> dict[s
     if tags:
         await context.store.put_resource(ResourceRecord(TAGS, arn, name, tags), replace=True)
     response: dict[str, Any] = {"stateMachineArn": arn, "creationDate": record.created}
-    if params.bool("publish", False):
+    if publish:
         version = await publish_version(context, arn, params.str("versionDescription"))
         response["stateMachineVersionArn"] = version.arn
     return response
@@ -122,6 +124,9 @@ async def update_state_machine(context: ServerContext, params: Params) -> dict[s
     if definition is None and role is None and logging_config is None and tracing is None:
         raise ApiError("MissingRequiredParameter",
                        "Either the definition, roleArn, loggingConfiguration or tracingConfiguration must be given")
+    publish = params.bool("publish", False)
+    if params.str("versionDescription") is not None and not publish:
+        raise validation("Version description can only be set when publish is true")
     current = await context.store.resource(MACHINE, ref.arn)
     if current is None:
         raise machine_missing(arn)
@@ -147,7 +152,7 @@ async def update_state_machine(context: ServerContext, params: Params) -> dict[s
     if updated is None:
         raise machine_missing(arn)
     response: dict[str, Any] = {"updateDate": updated.updated, "revisionId": updated.body["revisionId"]}
-    if params.bool("publish", False):
+    if publish:
         version = await publish_version(context, ref.arn, params.str("versionDescription"))
         response["stateMachineVersionArn"] = version.arn
     return response
@@ -172,14 +177,10 @@ async def delete_state_machine(context: ServerContext, params: Params) -> dict[s
     arn = params.required_str("stateMachineArn")
     ref = parse_machine(arn)
     store = context.store
-    if ref.version is not None:  # deleting a version: refused while an alias routes to it, as AWS
-        for alias in await store.resources(ALIAS, parent=ref.arn, limit=1000):
-            if any(entry["stateMachineVersionArn"] == ref.qualified_arn
-                   for entry in alias.body["routingConfiguration"]):
-                raise ApiError("ConflictException", f"Version '{ref.qualified_arn}' is referenced by alias "
-                               f"'{alias.arn}': update or delete the alias first")
-        await store.delete_resource(VERSION, ref.qualified_arn)
-        return {}
+    if ref.version is not None:  # a version: as DeleteStateMachineVersion (refused while an alias routes to it)
+        from statewright.server.actions.versions import delete_state_machine_version
+
+        return await delete_state_machine_version(context, Params({"stateMachineVersionArn": ref.qualified_arn}))
     if ref.alias is not None:
         raise ApiError("InvalidArn", f"Invalid Arn: '{arn}' names an alias: use DeleteStateMachineAlias")
     for kind in (ALIAS, VERSION):
