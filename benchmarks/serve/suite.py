@@ -21,6 +21,7 @@ import platform
 import re
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -165,29 +166,43 @@ def summary(run: dict[str, Any]) -> dict[str, float]:
             "p99": percentile(latencies, 0.99), "max": latencies[-1] if latencies else float("nan")}
 
 
-def report(served: dict[str, Any], engine: dict[str, Any], executions: int, concurrency: int) -> list[str]:
-    ours, inner = summary(served), summary(engine)
-    lines = [f"{'run':<36} {'starts/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"]
-    for name, figures in ((f"statewright serve ({concurrency} HTTP clients)", ours),
-                          (f"DurableEngine.start ({concurrency} coroutines)", inner)):
-        lines.append(f"{name:<36} {figures['rate']:>9,.0f} {figures['p50']:>7.1f} {figures['p99']:>7.1f} "
-                     f"{figures['max']:>7.1f}")
+def report(rounds: list[tuple[dict[str, Any], dict[str, Any]]], concurrency: int) -> list[str]:
+    """A line per round and side, then the medians over the rounds, the ratio, the checks and the target."""
+    lines = [f"{'round  run':<43} {'starts/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"]
+    served_figures, engine_figures = [], []
+    for number, (served, engine) in enumerate(rounds, 1):
+        ours, inner = summary(served), summary(engine)
+        served_figures.append(ours)
+        engine_figures.append(inner)
+        for name, figures in ((f"statewright serve ({concurrency} HTTP clients)", ours),
+                              (f"DurableEngine.start ({concurrency} coroutines)", inner)):
+            lines.append(f"{number:<6} {name:<36} {figures['rate']:>9,.0f} {figures['p50']:>7.1f} "
+                         f"{figures['p99']:>7.1f} {figures['max']:>7.1f}")
+    ours, inner = medians(served_figures), medians(engine_figures)
+    lines.append(f"{'median statewright serve':<43} {ours['rate']:>9,.0f} {ours['p50']:>7.1f} {ours['p99']:>7.1f}")
+    lines.append(f"{'median DurableEngine.start':<43} {inner['rate']:>9,.0f} {inner['p50']:>7.1f} "
+                 f"{inner['p99']:>7.1f}")
     lines.append("")
-    lines.append(f"server / in-process: {ours['rate'] / inner['rate']:.2f}x the starts per second")
-    if served.get("server_cpu_us"):
+    lines.append(f"server / in-process: {ours['rate'] / inner['rate']:.2f}x the starts per second (medians)")
+    cpu = [served["server_cpu_us"] for served, _ in rounds if served.get("server_cpu_us")]
+    if cpu:
         # CPU per request does not depend on what else the machine runs; the rates above do.
-        per = served["server_cpu_us"]
+        per = statistics.median(cpu)
         lines.append(f"server CPU: {per:.0f} us per StartExecution (one core's worth: {1e6 / per:,.0f}/s)")
-    succeeded = served["statuses"].get("SUCCEEDED", 0)
-    lines.append(f"executions: {served['acknowledged']:,} acknowledged (+{served['warmup']} untimed first), "
-                 f"{served['errors']} errors, "
-                 f"{succeeded:,} SUCCEEDED in the store, statuses {served['statuses']}; "
-                 f"server exited {served['exit_code']} on SIGTERM")
+    for served, _ in rounds:
+        succeeded = served["statuses"].get("SUCCEEDED", 0)
+        lines.append(f"executions: {served['acknowledged']:,} acknowledged (+{served['warmup']} untimed first), "
+                     f"{served['errors']} errors, {succeeded:,} SUCCEEDED in the store, statuses "
+                     f"{served['statuses']}; server exited {served['exit_code']} on SIGTERM")
     lines.append("LocalStack: not measured (it runs from Docker images, which cannot be fetched on this machine)")
     met = ours["rate"] >= RATE_TARGET and ours["p99"] < P99_TARGET_MS
-    lines.append(f"target >= {RATE_TARGET:,} StartExecution/s with p99 < {P99_TARGET_MS:.0f} ms: "
+    lines.append(f"target >= {RATE_TARGET:,} StartExecution/s with p99 < {P99_TARGET_MS:.0f} ms (medians): "
                  f"{'met' if met else 'MISSED'} ({ours['rate']:,.0f}/s, p99 {ours['p99']:.1f} ms)")
     return lines
+
+
+def medians(figures: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(figure[key] for figure in figures) for key in figures[0]}
 
 
 def check(served: dict[str, Any], executions: int) -> list[str]:
@@ -205,6 +220,7 @@ def check(served: dict[str, Any], executions: int) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks --serve", description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each on fresh SQLite files (medians kept)")
     parser.add_argument("--executions", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=500,
@@ -216,26 +232,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default="serve.json", help="file name in benchmarks/results/ ('' for none)")
     args = parser.parse_args(argv)
     started = datetime.datetime.now(datetime.UTC)
-    with tempfile.TemporaryDirectory(prefix="statewright-serve-bench-") as folder:
-        load = os.getloadavg()[0]
-        served = through_server(Path(folder), args.executions, args.concurrency, args.log_level, args.warmup,
-                                args.synchronous)
-        engine = in_process(Path(folder), args.executions, args.concurrency, args.warmup, args.synchronous)
+    load = os.getloadavg()[0]
+    rounds = []
+    for _ in range(args.rounds):
+        with tempfile.TemporaryDirectory(prefix="statewright-serve-bench-") as folder:
+            served = through_server(Path(folder), args.executions, args.concurrency, args.log_level, args.warmup,
+                                    args.synchronous)
+            rounds.append((served, in_process(Path(folder), args.executions, args.concurrency, args.warmup,
+                                              args.synchronous)))
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                f"load average {load:.1f} before the run")
-    print(f"statewright serve, {started:%Y-%m-%d %H:%M} UTC, {machine}, {args.executions:,} StartExecution, "
+    print(f"statewright serve, {started:%Y-%m-%d %H:%M} UTC, {machine}, {args.rounds} rounds of "
+          f"{args.executions:,} StartExecution, "
           f"SQLite synchronous={args.synchronous.upper()}, server log level {args.log_level}")
-    lines = report(served, engine, args.executions, args.concurrency)
+    lines = report(rounds, args.concurrency)
     print("\n".join(lines))
-    problems = check(served, args.executions)
+    problems = [problem for served, _ in rounds for problem in check(served, args.executions)]
     for problem in problems:
         print(f"FAILED: {problem}")
     if args.output:
         RESULTS.mkdir(exist_ok=True)
-        figures = {"served": summary(served), "in_process": summary(engine),
-                   "statuses": served["statuses"], "exit_code": served["exit_code"]}
+        figures = [{"served": summary(served), "in_process": summary(engine), "server_cpu_us": served["server_cpu_us"],
+                    "statuses": served["statuses"], "exit_code": served["exit_code"]} for served, engine in rounds]
         (RESULTS / args.output).write_text(json.dumps({"date": started.isoformat(timespec="seconds"),
                                                        "machine": machine, "executions": args.executions,
-                                                       "concurrency": args.concurrency, "figures": figures,
+                                                       "concurrency": args.concurrency, "rounds": figures,
                                                        "report": lines}, indent=2))
     return 1 if problems else 0

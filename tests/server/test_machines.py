@@ -90,7 +90,7 @@ def test_list_executions_filters_by_status_and_pages(sfn: Any) -> None:
     described = sfn.describe_execution(executionArn=sleeping)
     assert (described["status"], described["error"], described["cause"]) == ("ABORTED", "Operator",
                                                                              "no longer needed")
-    assert described["redriveStatus"] == "NOT_REDRIVABLE"  # until RedriveExecution is built
+    assert described["redriveStatus"] == "REDRIVABLE"  # an ABORTED execution can run again (test_redrive.py)
 
 
 def test_state_machines_list_update_and_delete(sfn: Any) -> None:

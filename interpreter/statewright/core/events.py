@@ -152,6 +152,15 @@ class StopRequested:
     cause: str | None = None
 
 
+@_direct_init
+@dataclass(frozen=True, slots=True)
+class Redriven:
+    """RedriveExecution: an execution that ended FAILED, TIMED_OUT or ABORTED runs again from the states that did
+    not finish (spec/redrive.md). The core counts redrives itself (``ExecutionRedriven``'s ``redriveCount``)."""
+
+    time: float
+
+
 make_execution_info = _maker(ExecutionInfo)
 """``ExecutionInfo(...)`` at half the cost (see :func:`_maker`)."""
 make_started = _maker(Started)
@@ -159,7 +168,8 @@ make_started = _maker(Started)
 make_timer_fired = _maker(TimerFired)
 """``TimerFired(...)`` at half the cost (see :func:`_maker`)."""
 
-Input = Started | TaskSucceeded | TaskFailed | TaskHeartbeat | ActivityStarted | TimerFired | StopRequested
+Input = (Started | TaskSucceeded | TaskFailed | TaskHeartbeat | ActivityStarted | TimerFired | StopRequested
+         | Redriven)
 
 # --- Commands (carried out by the runtime) ----------------------------------------------------------------
 

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from statewright.core import redrive
 from statewright.core.context import ContextSource
 from statewright.core.dataflow import JsonPathFlow, check_assigned, check_size
 from statewright.core.errors import ErrorName, StatesError
@@ -39,6 +41,7 @@ from statewright.core.events import (
     HistoryEvent,
     Input,
     InvokeTask,
+    Redriven,
     Started,
     StopRequested,
     TaskFailed,
@@ -95,11 +98,14 @@ def _describe(event: HistoryEvent | None) -> str:
 class Frame:
     """One thread of control: the top-level scope, a Parallel branch or a Map iteration.
 
-    Kept lean (slots) because thousands of them exist at once in a big Map.
+    Kept lean (slots) because thousands of them exist at once in a big Map. ``failed_state`` (the state the
+    frame's scope failed in) and ``failed_group`` (the children whose failure failed it) are kept for a redrive
+    (core/redrive.py) and left unset until then: most frames never fail, and every store costs in a big Map.
     """
 
-    __slots__ = ("alive", "child_group", "data", "effective", "entered_id", "entered_time", "group", "history",
-                 "index", "prev", "retry_counts", "retry_total", "state", "timers", "token", "variables")
+    __slots__ = ("alive", "child_group", "data", "effective", "entered_id", "entered_time", "failed_group",
+                 "failed_state", "group", "history", "index", "prev", "retry_counts", "retry_total", "state", "timers",
+                 "token", "variables")
 
     def __init__(self, state: State | None, data: Any, prev: int, history: History,
                  group: groups.Group | None = None, index: int = 0, variables: Any = None) -> None:
@@ -131,8 +137,9 @@ class Execution:
         now: the time of the input being processed (epoch seconds).
     """
 
-    __slots__ = ("_commands", "_context", "_express", "_info", "_jsonata", "_mark", "_pending", "_runnable", "_seq",
-                 "_started", "history", "machine", "now", "outcome", "region", "rng")
+    __slots__ = ("_blocked", "_commands", "_context", "_express", "_info", "_jsonata", "_mark", "_pending",
+                 "_redrives", "_runnable", "_seq", "_started", "history", "machine", "now", "outcome", "region", "rng",
+                 "root")
 
     def __init__(self, machine: Machine, *, express: bool = False) -> None:
         self.machine = machine
@@ -151,6 +158,9 @@ class Execution:
         self._context: ContextSource | None = None
         self._started: Started | None = None
         self._info: Any = None
+        self.root: Frame | None = None  # the top-level frame (a redrive puts it back in its state)
+        self._redrives = 0
+        self._blocked: str | None = None  # why this execution can never be redriven, once that is known
 
     # ------------------------------------------------------------------ the contract
     def receive(self, event: Input) -> None:
@@ -158,9 +168,11 @@ class Execution:
         self.now = event.time
         if self._jsonata:
             set_runtime(self.now, self.rng)  # $now()/$random() of JSONata read the recorded time and seed
-        if self.outcome.status != "RUNNING":
-            return
         cls = event.__class__
+        if self.outcome.status != "RUNNING":
+            if cls is Redriven and self.redrive_refusal() is None:
+                self._redriven()
+            return
         if cls is Started:
             self._start(event)  # type: ignore[arg-type]
         elif cls is TimerFired:
@@ -238,6 +250,31 @@ class Execution:
             raise NondeterminismError(missing, recorded_events[missing - 1], None)
         return execution
 
+    @property
+    def is_express(self) -> bool:
+        return self._express
+
+    def redrive_refusal(self) -> str | None:
+        """Why a :class:`Redriven` input would be ignored now (AWS's reason), or ``None`` if it would redrive."""
+        return redrive.refusal(self, self._blocked)
+
+    def _redriven(self) -> None:
+        """RedriveExecution (spec/redrive.md): record ExecutionRedriven, re-enter the states that did not finish."""
+        self._redrives += 1
+        outcome = self.outcome
+        outcome.status, outcome.output, outcome.error, outcome.cause = "RUNNING", None, None, None
+        event_id = self.history.add(len(self.history.rows) // ROW, "ExecutionRedriven", self.now,
+                                    {"redriveCount": self._redrives})
+        started = self._started
+        if started is not None:  # $$.Execution.RedriveCount counts this redrive
+            self._started = replace(started, info=replace(started.info, redrive_count=self._redrives))
+            self._context = None
+        if self.machine.timeout_seconds is not None:
+            # AWS resets the execution's TimeoutSeconds clock on a redrive.
+            self.start_timer(None, self.now + self.machine.timeout_seconds, EXECUTION_TIMEOUT)
+        assert self.root is not None  # redrive_refusal() said there is a state to go back to
+        redrive.reopen(self, self.root, event_id)
+
     # ------------------------------------------------------------------ used by states
     def emit(self, frame: Frame, event_type: str, details: dict[str, Any] | None) -> int:
         """Record an event caused by the frame's previous one; it becomes the frame's previous."""
@@ -304,6 +341,7 @@ class Execution:
 
     def fail_scope(self, frame: Frame, error: str | None, cause: str | None) -> bool:
         """The frame's scope failed (a Fail state or an unhandled error)."""
+        frame.failed_state = frame.state
         frame.state = None
         if frame.group is not None:
             groups.child_failed(self, frame, error, cause)
@@ -399,10 +437,11 @@ class Execution:
         self.rng = SeededRandom.seeded(started.seed)
         self._started = started  # the context object ($$) is built from it when a state first reads it
         self.history.rows += (0, "ExecutionStarted", self.now, EXECUTION_STARTED, info.role_arn, started.input)
-        root = Frame(machine.start, started.input, 0, self.history)
+        root = self.root = Frame(machine.start, started.input, 0, self.history)
         try:
             check_size(started.input, "The input to the execution has a size exceeding the maximum")
         except StatesError as error:
+            self._blocked = redrive.NO_STATE_REASON
             self.fail_scope(root, error.error, error.cause)
             return
         if machine.timeout_seconds is not None:
@@ -531,6 +570,7 @@ class LimitedExecution(Execution):
         if self.outcome.status != "RUNNING":
             return
         cause = f"The execution reached the maximum number of history events ({self.history_limit})."
+        self._blocked = redrive.HISTORY_LIMIT_REASON
         self._end("FAILED", "ExecutionFailed", {"error": ErrorName.RUNTIME.value, "cause": cause},
                   len(self.history.rows) // ROW, error=ErrorName.RUNTIME.value, cause=cause)
 

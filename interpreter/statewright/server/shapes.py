@@ -6,12 +6,14 @@ JSON texts, compact, as AWS returns them.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import orjson
 
 from statewright.core.events import HistoryEvent
 from statewright.runtime.durable import ExecutionDescription
+from statewright.runtime.durable.redrive import REDRIVABLE_SECONDS, REDRIVABLE_STATUSES
 
 _INCLUDED = {"included": True}
 
@@ -28,11 +30,24 @@ def _origin(description: ExecutionDescription, document: dict[str, Any]) -> dict
     return document
 
 
+def redrive_refusal(description: ExecutionDescription, now: float | None = None) -> str | None:
+    """AWS's ``redriveStatusReason`` as far as the execution's row tells, or ``None`` (REDRIVABLE).
+
+    RedriveExecution itself also asks the rebuilt execution (a history at its event limit, a failure outside
+    any state); DescribeExecution does not replay a history to answer, so those show as REDRIVABLE here.
+    """
+    if description.workflow_type == "EXPRESS":
+        return "Execution is EXPRESS and cannot be redriven: only STANDARD executions can be"
+    if description.status not in REDRIVABLE_STATUSES:
+        return f"Execution is {description.status} and cannot be redriven"
+    stop = description.stop_date
+    if stop is not None and (time.time() if now is None else now) - stop > REDRIVABLE_SECONDS:
+        return "Execution redrivable period exceeded"
+    return None
+
+
 def redrive_status(description: ExecutionDescription) -> str:
-    if description.status == "RUNNING":
-        return "NOT_REDRIVABLE"
-    # RedriveExecution is not built yet (it answers ExecutionNotRedrivable): say so rather than promise it.
-    return "NOT_REDRIVABLE"
+    return "NOT_REDRIVABLE" if redrive_refusal(description) is not None else "REDRIVABLE"
 
 
 def described_execution(description: ExecutionDescription) -> dict[str, Any]:
@@ -52,9 +67,12 @@ def described_execution(description: ExecutionDescription) -> dict[str, Any]:
         document["error"] = description.error
     if description.cause is not None:
         document["cause"] = description.cause
-    if document["redriveStatus"] == "NOT_REDRIVABLE" and description.status != "RUNNING":
-        document["redriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven" if (
-            description.status == "SUCCEEDED") else "This server does not redrive executions yet"
+    reason = redrive_refusal(description)
+    if reason is not None:
+        document["redriveStatus"] = "NOT_REDRIVABLE"
+        document["redriveStatusReason"] = reason
+    if description.redrive_date is not None:
+        document["redriveDate"] = description.redrive_date
     return _origin(description, document)
 
 
@@ -67,6 +85,8 @@ def listed_execution(description: ExecutionDescription) -> dict[str, Any]:
     }
     if description.stop_date is not None:
         document["stopDate"] = description.stop_date
+    if description.redrive_date is not None:
+        document["redriveDate"] = description.redrive_date
     return _origin(description, document)
 
 

@@ -26,6 +26,7 @@ from statewright.core.events import (
     ExecutionInfo,
     History,
     Input,
+    Redriven,
     Started,
     StopRequested,
     TaskFailed,
@@ -92,6 +93,8 @@ def encode_input(item: Input) -> bytes:
         return _plain_dumps(["X", item.time, item.error, item.cause])  # type: ignore[union-attr]
     if cls is Started:
         return _plain_dumps(["S", item.time, item.seed])  # type: ignore[union-attr]
+    if cls is Redriven:
+        return _plain_dumps(["D", item.time])
     raise TypeError(f"cannot encode the input {item!r}")
 
 
@@ -114,6 +117,8 @@ def decode_input(text: str | bytes, started_input: Any, info: ExecutionInfo) -> 
             return StopRequested(fields[1], fields[2], fields[3])
         if kind == "S":
             return Started(fields[1], started_input, fields[2], info)
+        if kind == "D":
+            return Redriven(fields[1])
     except (ValueError, IndexError, TypeError) as error:
         raise CorruptRecord(f"unreadable input record {text[:80]!r}: {error}") from None
     raise CorruptRecord(f"unknown input kind in {text[:80]!r}")

@@ -104,7 +104,8 @@ class StepWrite:
     """
 
     __slots__ = ("definition", "ending", "event_count", "events", "execution_id", "first_event", "input", "new",
-                 "step", "tasks_added", "tasks_removed", "timers_added", "timers_removed", "token_tasks_removed")
+                 "redrive", "step", "tasks_added", "tasks_removed", "timers_added", "timers_removed",
+                 "token_tasks_removed")
 
     def __init__(self, execution_id: int, step: int, first_event: int, input: Text, events: Text, event_count: int,
                  new: NewExecution | None = None) -> None:
@@ -122,6 +123,8 @@ class StepWrite:
         self.tasks_removed: list[int] | None = None  # answered or cancelled
         self.token_tasks_removed: list[int] | None = None  # those of them that had a token (the store keeps it)
         self.ending: Ending | None = None
+        # RedriveExecution's time: the step reopens the ended execution (RUNNING again, redrive_count + 1).
+        self.redrive: float | None = None
 
     def __repr__(self) -> str:
         return f"StepWrite(execution_id={self.execution_id}, step={self.step}, events={self.event_count})"
@@ -151,6 +154,7 @@ class ExecutionRecord:
     version_arn: str | None = None
     alias_arn: str | None = None
     parent_arn: str | None = None
+    redrive_date: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _SYNCHRONOUS = ("FULL", "NORMAL", "EXTRA")
 _EXECUTION_COLUMNS = ("id, arn, name, machine_name, machine_arn, definition_hash, workflow_type, status, input, "
                       "output, error, cause, start_date, stop_date, seed, role_arn, redrive_count, version_arn, "
-                      "alias_arn, parent_arn")
+                      "alias_arn, parent_arn, redrive_date")
 
 
 def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
@@ -322,8 +322,11 @@ class SqliteStore(SqliteResources):
         return [StoredStep(*row) for row in rows]
 
     async def executions(self, *, machine_name: str | None = None, status: str | None = None,
-                         limit: int = 100, before: int | None = None) -> list[ExecutionRecord]:
+                         limit: int = 100, before: int | None = None,
+                         redriven: bool | None = None) -> list[ExecutionRecord]:
         where, parameters = [], []
+        if redriven is not None:
+            where.append("redrive_count > 0" if redriven else "redrive_count = 0")
         if machine_name is not None:
             where.append("machine_name = ?")
             parameters.append(machine_name)
@@ -409,6 +412,8 @@ _INSERT_TASK = (
 _END_TASK_TOKEN = ("INSERT OR IGNORE INTO ended_tokens (token, execution_id) SELECT token, execution_id FROM tasks "
                    "WHERE execution_id = ? AND seq = ? AND token IS NOT NULL")
 _DELETE_TASK = "DELETE FROM tasks WHERE execution_id = ? AND seq = ?"
+_REOPEN_EXECUTION = ("UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, "
+                     "stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ? WHERE id = ?")
 _END_EXECUTION = "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE id = ?"
 # An ended execution waits for nothing (the core cancels what it waited for; these make sure of it).
 _END_TIMERS = "DELETE FROM timers WHERE execution_id = ?"
@@ -419,6 +424,7 @@ _END_TASKS = "DELETE FROM tasks WHERE execution_id = ?"
 
 def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
     executions, steps, timers, untimers, tasks, untasks, tokens, endings, ended = [], [], [], [], [], [], [], [], []
+    reopened = []
     definitions = []
     for write in batch:
         key = write.execution_id
@@ -431,6 +437,8 @@ def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
                                new.workflow_type, new.input, new.start_date, new.seed, new.role_arn,
                                new.redrive_count, new.version_arn, new.alias_arn, new.parent_arn))
         steps.append((key, write.step, write.first_event, write.event_count, write.input, write.events))
+        if write.redrive is not None:
+            reopened.append((write.redrive, key))
         if write.timers_added:
             timers += [(key, seq, due) for seq, due in write.timers_added]
         if write.timers_removed:
@@ -449,7 +457,9 @@ def _rows(batch: Sequence[StepWrite]) -> dict[str, list[tuple[Any, ...]]]:
             ended.append((key,))
     # In this order: inserts before deletes (a timer or task added and removed within one batch is gone at
     # the end), and a task's token kept before its row goes.
+    # A redrive reopens the execution before anything of the same batch may end it again.
     return {_INSERT_DEFINITION: definitions, _INSERT_EXECUTION: executions, _INSERT_STEP: steps,
+            _REOPEN_EXECUTION: reopened,
             _INSERT_TIMER: timers, _INSERT_TASK: tasks,
             _DELETE_TIMER: untimers, _END_TASK_TOKEN: tokens, _DELETE_TASK: untasks, _END_EXECUTION: endings,
             _END_TIMERS: ended, _END_TOKENS: ended, _END_TASKS: ended}

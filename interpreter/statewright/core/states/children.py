@@ -104,6 +104,11 @@ def _pump(exe: Execution, group: Group) -> None:
             exe.resume(parent)
 
 
+def pump(exe: Execution, group: Group) -> None:
+    """Start children up to the limit; finish the state when all are done (a redriven group: core/redrive.py)."""
+    _pump(exe, group)
+
+
 def _settle(exe: Execution, child: Frame, group: Group, result: Any, event_type: str) -> None:
     group.results[child.index] = result
     if group.kind == MAP:
@@ -147,6 +152,7 @@ def child_failed(exe: Execution, child: Frame, error: str | None, cause: str | N
         exe.emit(parent, "MapRunFailed", None)
     else:
         parent.prev = child.prev
+    parent.failed_group = group  # what a redrive re-runs (core/redrive.py), if this failure ends the execution
     if group.state.children_failed(exe, parent, error, cause):
         exe.resume(parent)
 

@@ -130,6 +130,7 @@ class MapState(State):
     item_reader: str | None = None  # ItemReader's Resource: not read by this engine yet (spec/map.md rule 15)
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
+        frame.failed_group = None  # a group of an earlier attempt is not what a redrive re-runs
         if self.item_reader is not None:
             # Mapping over the state input instead would quietly run the wrong items.
             return exe.state_failed(frame, self, runtime_error(

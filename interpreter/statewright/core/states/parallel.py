@@ -42,6 +42,7 @@ class ParallelState(State):
     branches: tuple[State, ...] = ()
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
+        frame.failed_group = None  # a group of an earlier attempt is not what a redrive re-runs
         flow = self.flow
         try:
             context = self.context(exe, frame)

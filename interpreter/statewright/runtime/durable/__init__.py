@@ -8,5 +8,7 @@ from statewright.runtime.durable.engine import (
     InvalidName,
     Origin,
 )
+from statewright.runtime.durable.redrive import ExecutionNotRedrivable
 
-__all__ = ["DurableEngine", "ExecutionAlreadyExists", "ExecutionDescription", "ExecutionPage", "InvalidName", "Origin"]
+__all__ = ["DurableEngine", "ExecutionAlreadyExists", "ExecutionDescription", "ExecutionNotRedrivable", "ExecutionPage",
+           "InvalidName", "Origin"]

@@ -28,6 +28,7 @@ from typing import Any
 from statewright.core.events import (
     HistoryEvent,
     Input,
+    Redriven,
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
@@ -39,6 +40,7 @@ from statewright.core.execution import LimitedExecution
 from statewright.core.names import name_problem
 from statewright.runtime.callbacks import InvalidToken, TaskTimedOut
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
+from statewright.runtime.durable.redrive import ExecutionNotRedrivable, record_refusal
 from statewright.runtime.durable.steps import Diverged, LiveExecution, failing_step, replay, take_step
 from statewright.runtime.durable.tasks import TaskRunner
 from statewright.runtime.durable.timers import TimerWheel
@@ -87,6 +89,8 @@ class ExecutionDescription:
     version_arn: str | None = None
     alias_arn: str | None = None
     parent_arn: str | None = None
+    redrive_date: float | None = None
+    workflow_type: str = "STANDARD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,17 +612,22 @@ class DurableEngine:
         except Exception as error:  # the recorded text no longer reads or compiles (an upgrade, a hand edit)
             await self._fail(record, steps, f"The recorded definition can no longer be run: {error}")
             return None
-        info = make_execution_info(record.arn, record.name, record.machine_arn, record.machine_name,
-                                   record.role_arn, record.redrive_count)
-        core = LimitedExecution(definition.compiled, express=definition.express)
-        live = LiveExecution(execution_id, core, info, definition, record.start_date)
-        self.replays += 1
         try:
-            replay(live, steps, load_value(record.input))
+            live = self._replayed(record, steps, definition)
         except Diverged as error:
             await self._fail(record, steps, str(error))
             return None
         return None if live.ended else live
+
+    def _replayed(self, record: ExecutionRecord, steps: Sequence[Any], definition: _Definition) -> LiveExecution:
+        # RedriveCount 0 at the start: each recorded redrive counts itself as it is replayed (core/redrive.py).
+        info = make_execution_info(record.arn, record.name, record.machine_arn, record.machine_name,
+                                   record.role_arn, 0)
+        core = LimitedExecution(definition.compiled, express=definition.express)
+        live = LiveExecution(record.id, core, info, definition, record.start_date)
+        self.replays += 1
+        replay(live, steps, load_value(record.input))
+        return live
 
     async def _fail(self, record: ExecutionRecord, steps: Sequence[Any], cause: str) -> None:
         """Record the end of an execution that cannot be rebuilt: FAILED, States.Runtime, with why."""
@@ -695,10 +704,12 @@ class DurableEngine:
         return await self._history((await self._record(arn)).id)
 
     async def list(self, *, machine: str | None = None, status: str | None = None, limit: int = 100,
-                   next_token: str | None = None) -> ExecutionPage:
-        """ListExecutions, newest first: ``machine`` (a name) and ``status`` filter; ``next_token`` pages."""
+                   next_token: str | None = None, redriven: bool | None = None) -> ExecutionPage:
+        """ListExecutions, newest first: ``machine`` (a name), ``status`` and ``redriven`` (redriven at least
+        once, or never) filter; ``next_token`` pages."""
         before = _page_key(next_token)
-        records = await self.store.executions(machine_name=machine, status=status, limit=limit + 1, before=before)
+        records = await self.store.executions(machine_name=machine, status=status, limit=limit + 1, before=before,
+                                              redriven=redriven)
         more = len(records) > limit
         records = records[:limit]
         token = str(records[-1].id) if more and records else None
@@ -713,6 +724,38 @@ class DurableEngine:
             await self.post(record.id, StopRequested(self.clock.now(), error, cause))
             record = await self._record(arn)
         return _description(record)
+
+    async def redrive(self, arn: str) -> float:
+        """RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution runs again from the states that did not
+        finish (spec/redrive.md); returns the redrive date once the redrive is recorded.
+
+        Raises:
+            ExecutionNotFound: no execution with that ARN.
+            ExecutionNotRedrivable: AWS would refuse it (the message says why).
+        """
+        record = await self._record(arn)
+        now = self.clock.now()
+        reason = record_refusal(record, now)
+        if reason is not None:
+            raise ExecutionNotRedrivable(reason)
+        steps = await self.store.steps(record.id)
+        try:
+            live = self._replayed(record, steps, await self._definition_by_hash(record.definition_hash))
+        except StoreError:
+            raise
+        except Exception as error:  # no longer compiles or replays: it stays as it ended
+            raise ExecutionNotRedrivable(f"Execution can no longer be rebuilt from its history: {error}") from None
+        reason = live.core.redrive_refusal()
+        if reason is None and (record.id in self._cache or record.id in self._loading):
+            reason = "Execution is RUNNING and cannot be redriven"  # another redrive got there first
+        if reason is not None:
+            raise ExecutionNotRedrivable(reason)
+        live.ended = False
+        self._keep(live)
+        recorded = self.post(record.id, Redriven(now))
+        if not await recorded:
+            raise ExecutionNotRedrivable("Execution is RUNNING and cannot be redriven")
+        return now
 
     async def send_task_success(self, token: str, output: Any) -> None:
         """SendTaskSuccess (returns once the result is recorded). Raises InvalidToken or TaskTimedOut."""
@@ -766,7 +809,7 @@ def _description(record: ExecutionRecord) -> ExecutionDescription:
     return ExecutionDescription(record.arn, record.machine_arn, record.name, record.status, record.start_date,
                                 record.stop_date, load_value(record.input), load_value(record.output), record.error,
                                 record.cause, record.redrive_count, record.version_arn, record.alias_arn,
-                                record.parent_arn)
+                                record.parent_arn, record.redrive_date, record.workflow_type)
 
 
 def _page_key(token: str | None) -> int | None:

@@ -19,6 +19,7 @@ from statewright.core.events import (
     ExecutionInfo,
     Input,
     InvokeTask,
+    Redriven,
     StartTimer,
     TaskFailed,
     TaskSucceeded,
@@ -73,6 +74,8 @@ def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None,
                  (len(rows) - before) // ROW, new)
     write.live = live
     write.future = future
+    if item.__class__ is Redriven:
+        write.redrive = item.time  # type: ignore[union-attr]  # the store reopens the execution with this step
     timers_added = timers_removed = tasks_removed = None
     token_seqs = live.token_seqs
     if item.__class__ is TimerFired:

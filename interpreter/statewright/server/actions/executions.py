@@ -16,6 +16,7 @@ from statewright.server.protocol import ApiError, Params, operation, validation
 from statewright.server.shapes import described_execution, history_event, listed_execution
 
 _STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+_REDRIVE_FILTERS = {"REDRIVEN": True, "NOT_REDRIVEN": False}  # ListExecutions' redriveFilter
 _MAX_INPUT = 262_144  # AWS's payload limit (256 KiB)
 
 
@@ -100,6 +101,11 @@ async def list_executions(context: ServerContext, params: Params) -> dict[str, A
     if status is not None and status not in _STATUSES:
         raise validation(f"1 validation error detected: Value '{status}' at 'statusFilter' failed to satisfy "
                          f"constraint: Member must satisfy enum value set: [{', '.join(_STATUSES)}]")
+    redrive_filter = params.str("redriveFilter")
+    if redrive_filter is not None and redrive_filter not in _REDRIVE_FILTERS:
+        raise validation(f"1 validation error detected: Value '{redrive_filter}' at 'redriveFilter' failed to "
+                         f"satisfy constraint: Member must satisfy enum value set: [{', '.join(_REDRIVE_FILTERS)}]")
+    redriven = None if redrive_filter is None else _REDRIVE_FILTERS[redrive_filter]
     limit = params.int("maxResults", low=0, high=1000, default=0) or 100
     token = page_after(params.str("nextToken"))
     qualified = ref.qualified_arn if ref.qualified_arn != ref.arn else None
@@ -108,7 +114,7 @@ async def list_executions(context: ServerContext, params: Params) -> dict[str, A
     while True:
         try:
             page = await context.engine.list(machine=ref.name, status=status, limit=limit - len(listed),
-                                             next_token=next_token)
+                                             next_token=next_token, redriven=redriven)
         except ValueError:
             raise ApiError("InvalidToken", "Invalid Token: not a nextToken this server returned") from None
         for description in page.executions:

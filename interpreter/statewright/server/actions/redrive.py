@@ -1,29 +1,23 @@
-"""RedriveExecution: AWS restarts a FAILED, TIMED_OUT or ABORTED STANDARD execution from the step that failed.
+"""RedriveExecution: a FAILED, TIMED_OUT or ABORTED STANDARD execution runs again from the states that did not
+finish, with the inputs they had (spec/redrive.md; the durable engine's ``redrive``).
 
-Not done yet: the core cannot re-enter an execution that has ended (there is no ``Redriven`` input that
-re-enters the failed states and, in Map and Parallel, re-runs only the failed iterations and branches), so
-every request is answered as AWS answers one it refuses: ``ExecutionNotRedrivable``, saying why. Unknown and
-malformed ARNs get AWS's ExecutionDoesNotExist and InvalidArn first, so clients see the same order of checks.
+Refusals are AWS's ``ExecutionNotRedrivable`` with AWS's reason (the same words DescribeExecution gives as
+``redriveStatusReason``); unknown and malformed ARNs get ExecutionDoesNotExist and InvalidArn first, in AWS's
+order of checks. ``clientToken`` is checked as AWS checks it; a repeated request is answered as AWS answers
+one for an execution that is running again: ExecutionNotRedrivable.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from statewright.server.actions.executions import describe
+from statewright.runtime.durable import ExecutionNotRedrivable
+from statewright.runtime.engine import ExecutionNotFound
+from statewright.server.actions.executions import describe, execution_missing
 from statewright.server.context import ServerContext
 from statewright.server.protocol import ApiError, Params, operation, validation
 
 _TOKEN_CHARS = frozenset(chr(code) for code in range(0x21, 0x7F))  # AWS's pattern [!-~]+
-
-
-def _refusal(status: str, express: bool) -> str:
-    if express:
-        return "Execution is EXPRESS and cannot be redriven: only STANDARD executions can be"
-    if status in ("RUNNING", "SUCCEEDED"):
-        return f"Execution is {status} and cannot be redriven"
-    return (f"Execution is {status}, but this server cannot redrive executions yet: the engine cannot resume an "
-            "ended execution from its failed states. Start a new execution with the same input instead")
 
 
 @operation("RedriveExecution")
@@ -33,6 +27,11 @@ async def redrive_execution(context: ServerContext, params: Params) -> dict[str,
     if token is not None and (not token or not set(token) <= _TOKEN_CHARS):
         raise validation(f"1 validation error detected: Value '{token}' at 'clientToken' failed to satisfy "
                          "constraint: Member must satisfy regular expression pattern: [!-~]+")
-    description = await describe(context, arn)
-    express = ":express:" in description.execution_arn
-    raise ApiError("ExecutionNotRedrivable", _refusal(description.status, express))
+    description = await describe(context, arn)  # InvalidArn / ExecutionDoesNotExist as DescribeExecution's
+    try:
+        date = await context.engine.redrive(description.execution_arn)
+    except ExecutionNotFound:
+        raise execution_missing(arn) from None
+    except ExecutionNotRedrivable as error:
+        raise ApiError("ExecutionNotRedrivable", str(error)) from None
+    return {"redriveDate": date}
