@@ -240,7 +240,7 @@ def test_a_failure_line_names_the_state_and_the_map_item(shop: Path) -> None:
     result = run_shop(shop, {"orders": orders})
     assert result.returncode == 1
     failures = [message(line) for line in result.stderr.splitlines() if "!!" in line]
-    assert failures == ["!! TaskFailed in 'Charge' (Map 'Items' item 3): Declined: 120 is too much"]
+    assert failures == ["!! LambdaFunctionFailed in 'Charge' (Map 'Items' item 3): Declined: 120 is too much"]
     assert result.stderr.rstrip().endswith("FAILED Declined: 120 is too much")
 
 
@@ -278,14 +278,14 @@ def test_nested_map_failures_name_every_iteration_and_the_map_exits_restore_the_
     ok = _fail_on("never")
     inner = _failures(NESTED, {"xs": [{"ys": [1, 2]}, {"ys": [2, 3]}]},
                       {f"{FN}check": _fail_on(3), f"{FN}after": ok, f"{FN}last": ok})
-    assert inner == ["!! TaskFailed in 'Check' (Map 'Outer' item 1, Map 'Inner' item 1): ValueError: bad 3"]
+    assert inner == ["!! LambdaFunctionFailed in 'Check' (Map 'Outer' item 1, Map 'Inner' item 1): ValueError: bad 3"]
     # A state after the inner Map is back in the outer iteration only; after the outer Map, in none.
     after = _failures(NESTED, {"xs": [{"ys": [1]}, {"ys": [2], "stop": 1}]},
                       {f"{FN}check": ok, f"{FN}after": _fail_on({"ys": [2], "stop": 1}), f"{FN}last": ok})
-    assert after == ["!! TaskFailed in 'After' (Map 'Outer' item 1): ValueError: bad {'ys': [2], 'stop': 1}"]
+    assert after == ["!! LambdaFunctionFailed in 'After' (Map 'Outer' item 1): ValueError: bad {'ys': [2], 'stop': 1}"]
     last = _failures(NESTED, {"xs": [{"ys": [1]}, {"ys": [2]}]},
                      {f"{FN}check": ok, f"{FN}after": ok, f"{FN}last": _fail_on({"xs": [{"ys": [1]}, {"ys": [2]}]})})
-    assert last == ["!! TaskFailed in 'Last': ValueError: bad {'xs': [{'ys': [1]}, {'ys': [2]}]}"]
+    assert last == ["!! LambdaFunctionFailed in 'Last': ValueError: bad {'xs': [{'ys': [1]}, {'ys': [2]}]}"]
 
 
 @pytest.mark.parametrize(("seconds", "shown"), [
@@ -310,7 +310,7 @@ def test_a_null_cause_prints_no_trailing_colon(tmp_path: Path, shop: Path) -> No
     result = sw("run", str(slow), "--resources", str(shop.parent / "resources.yaml"))
     assert result.returncode == 1
     lines = [message(line) for line in result.stderr.strip().splitlines()]
-    assert lines[-2:] == ["!! TaskTimedOut in 'Slow': States.Timeout", "FAILED States.Timeout"]
+    assert lines[-2:] == ["!! LambdaFunctionTimedOut in 'Slow': States.Timeout", "FAILED States.Timeout"]
 
 
 def test_verbose_prints_the_task_functions_traceback(shop: Path) -> None:

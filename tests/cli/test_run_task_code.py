@@ -124,7 +124,7 @@ def test_keyboard_interrupt_and_system_exit_in_a_task_fail_the_task_in_one_line(
     assert run.returncode == 1, run.stderr
     assert document(run) == {"status": "FAILED", "output": None, "error": error, "cause": cause}
     assert "Traceback" not in run.stderr and "never retrieved" not in run.stderr
-    failures = [line for line in run.lines if "TaskFailed" in line]
+    failures = [line for line in run.lines if "LambdaFunctionFailed" in line]
     assert len(failures) == 1 and error in failures[0], run.stderr
     assert len(run.lines) <= 5, run.stderr  # entered, the function's own line, the failure, the ending
 

@@ -48,7 +48,11 @@ ROOT = Path(__file__).resolve().parents[2]
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
 COUNT = 200
 KILLS = 6
-TASK_END = ("TaskSucceeded", "TaskFailed", "TaskTimedOut")
+# A Lambda function ARN resource is recorded with LambdaFunction* events, any other with Task* ones (spec/task.md).
+STARTED_AFTER = {"TaskScheduled": "TaskStarted", "LambdaFunctionScheduled": "LambdaFunctionStarted"}
+TASK_END = ("TaskSucceeded", "TaskFailed", "TaskTimedOut",
+            "LambdaFunctionSucceeded", "LambdaFunctionFailed", "LambdaFunctionTimedOut")
+TASK_FAILED = ("TaskFailed", "LambdaFunctionFailed")
 
 # Hold waits 0, 1 or 2 s: most of those timers come due while a process runs, some while none does. The
 # Map runs two iterations at a time, so their events interleave differently from one run to the next.
@@ -386,8 +390,8 @@ def _assert_as_uninterrupted(records: dict[str, tuple[Any, list[Any]]], referenc
     problems = [p for name, (_, events) in records.items() for p in _history_problems(name, events)]
     assert not problems, f"{len(problems)} problems, first ones: {problems[:10]}"
     # A task retried (States.Http.Socket on a loaded machine) adds events; those histories are not compared.
-    retried = {name for name, (_, events) in records.items() if any(e.type == "TaskFailed" for e in events)}
-    retried |= {name for name, r in reference.items() if any(row[0] == "TaskFailed" for row in r["shape"])}
+    retried = {name for name, (_, events) in records.items() if any(e.type in TASK_FAILED for e in events)}
+    retried |= {name for name, r in reference.items() if any(row[0] in TASK_FAILED for row in r["shape"])}
     different = [name for name, (_, events) in records.items()
                  if name not in retried and _shape(events) != reference[name]["shape"]]
     assert not different, (f"{len(different)} histories differ in kind or number of events from the uninterrupted "
@@ -413,11 +417,11 @@ def _history_problems(name: str, events: list[Any]) -> Iterator[str]:
     for event in events:
         following[event.previous_event_id].append(event)
     for event in events:
-        if event.type == "TaskScheduled":
-            started = [e for e in following[event.id] if e.type == "TaskStarted"]
+        if event.type in STARTED_AFTER:
+            started = [e for e in following[event.id] if e.type == STARTED_AFTER[event.type]]
             ends = [e for s in started for e in following[s.id] if e.type in TASK_END]
             if len(started) != 1 or len(ends) != 1:
-                yield (f"{name}: TaskScheduled {event.id} has {len(started)} TaskStarted and {len(ends)} ends "
+                yield (f"{name}: {event.type} {event.id} has {len(started)} starts and {len(ends)} ends "
                        f"({[e.type for e in ends]})")
 
 
@@ -429,11 +433,11 @@ def _shape(events: list[Any]) -> list[list[Any]]:
 
 
 def _scheduled(records: dict[str, tuple[Any, list[Any]]], resource: str) -> collections.Counter[tuple[str, str]]:
-    """(resource, parameters) of every TaskScheduled event whose resource starts with ``resource``."""
+    """(resource, parameters) of every TaskScheduled or LambdaFunctionScheduled event of a ``resource...``."""
     return collections.Counter(
-        (event.details["resource"], _canonical(event.details["parameters"]))
+        (event.details["resource"], _canonical(event.details.get("parameters", event.details.get("input"))))
         for _, events in records.values() for event in events
-        if event.type == "TaskScheduled" and event.details["resource"].startswith(resource))
+        if event.type in STARTED_AFTER and event.details["resource"].startswith(resource))
 
 
 class HttpSendings:

@@ -65,8 +65,10 @@ def test_a_failed_execution_redriven_after_the_fix_succeeds_and_keeps_its_first_
     types = [event.type for event in second.events]
     at = types.index("ExecutionRedriven")
     assert types[:at] == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "TaskStateEntered",
-                          "TaskScheduled", "TaskStarted", "TaskFailed", "ExecutionFailed"]
-    assert types[at + 1:] == ["TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
+                          "LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionFailed",
+                          "ExecutionFailed"]
+    assert types[at + 1:] == ["TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted",
+                              "LambdaFunctionSucceeded", "TaskStateExited",
                               "WaitStateEntered", "WaitStateExited", "SucceedStateEntered", "SucceedStateExited",
                               "ExecutionSucceeded"]
     assert second.events[at].to_aws()["executionRedrivenEventDetails"] == {"redriveCount": 1}

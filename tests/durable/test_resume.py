@@ -89,7 +89,7 @@ States:
     calls = [entry["slow"]["index"] for entry in run.entries()]
     assert sorted(calls) == [0, 0, 1, 1] and stats["tasks_resent"] == 2
     for result in results.values():
-        assert result["types"].count("TaskScheduled") == 1  # sent twice, decided once
+        assert result["types"].count("LambdaFunctionScheduled") == 1  # sent twice, decided once
 
 
 class KeyServer:

@@ -52,7 +52,7 @@ def test_execute_with_an_async_task_and_a_wait_on_virtual_time() -> None:
     assert 3600 <= result.stop_date - result.start_date < 3601
     types = [event["type"] for event in result.history]
     assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
-    assert "WaitStateEntered" in types and "TaskSucceeded" in types
+    assert "WaitStateEntered" in types and "LambdaFunctionSucceeded" in types
     assert all(isinstance(event["id"], int) and "timestamp" in event for event in result.history)
 
 
@@ -69,8 +69,8 @@ def test_sync_failures_retry_through_the_core_on_virtual_time() -> None:
         {"ErrorEquals": ["Declined"], "IntervalSeconds": 2, "BackoffRate": 2, "MaxAttempts": 3}])})
     result = statewright.run(flow, {}, resources={FN + "charge": charge}, virtual_time=True)
     assert (result.status, result.output, len(calls)) == ("SUCCEEDED", "charged", 3)
-    failed = [e for e in result.history if e["type"] == "TaskFailed"]
-    assert [e["taskFailedEventDetails"]["error"] for e in failed] == ["Declined", "Declined"]
+    failed = [e for e in result.history if e["type"] == "LambdaFunctionFailed"]
+    assert [e["lambdaFunctionFailedEventDetails"]["error"] for e in failed] == ["Declined", "Declined"]
     assert 6 <= result.stop_date - result.start_date < 7  # 2 s + 4 s of back-off, recorded, not slept
 
 

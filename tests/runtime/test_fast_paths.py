@@ -235,7 +235,7 @@ def test_a_handed_over_execution_keeps_its_timers_and_times() -> None:
 
     result, engine = asyncio.run(go())
     assert (result.status, result.output) == ("SUCCEEDED", [42, 42])
-    scheduled = next(e for e in result.events if e.type == "TaskScheduled")
+    scheduled = next(e for e in result.events if e.type == "LambdaFunctionScheduled")
     assert scheduled.timestamp - result.start_date == 5
     # 5 + 3 + 2 on the virtual clock, and the task's real time
     assert result.stop_date - result.start_date == pytest.approx(10, abs=0.5)

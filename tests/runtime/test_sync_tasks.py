@@ -107,7 +107,7 @@ def test_keyboard_interrupt_and_system_exit_fail_the_task_and_retry_like_any_err
         "Retry": [{"ErrorEquals": [error], "IntervalSeconds": 1, "MaxAttempts": 1}]}}}
     result = statewright.run(definition, {}, resources={FN + "work": function}, virtual_time=True)
     assert (result.status, result.error, result.cause) == ("FAILED", error, cause)
-    assert [e.type for e in result.events].count("TaskFailed") == 2  # retried once, as any error is
+    assert [e.type for e in result.events].count("LambdaFunctionFailed") == 2  # retried once, as any error is
 
 
 def test_a_process_using_statewright_run_exits_when_the_execution_ends_not_when_the_thread_does() -> None:

@@ -112,7 +112,7 @@ def test_a_timeout_counts_from_the_task_start_whatever_else_happens_meanwhile() 
     result, took = timed_run(definition, {"seconds": 0.1})
     assert (result.status, result.error) == ("FAILED", "States.Timeout")
     assert took < 3.5  # before the 40 short steps (4 s) were done
-    timed_out = next(e for e in result.events if e.type == "TaskTimedOut")
+    timed_out = next(e for e in result.events if e.type == "LambdaFunctionTimedOut")
     assert timed_out.timestamp - result.start_date == pytest.approx(1, abs=0.5)
 
 
@@ -134,8 +134,8 @@ def test_waits_and_back_offs_still_jump_around_tasks() -> None:
     assert result.status == "SUCCEEDED" and len(attempts) == 3
     assert time.monotonic() - began < 10
     events = list(result.events)
-    failed = [e.timestamp for e in events if e.type == "TaskFailed"]
-    scheduled = [e.timestamp for e in events if e.type == "TaskScheduled"]
+    failed = [e.timestamp for e in events if e.type == "LambdaFunctionFailed"]
+    scheduled = [e.timestamp for e in events if e.type == "LambdaFunctionScheduled"]
     assert scheduled[0] - result.start_date == 3600  # nothing ran before the Wait's jump
     assert [again - failure for failure, again in zip(failed, scheduled[1:], strict=True)] == pytest.approx([60, 120])
     assert result.stop_date - result.start_date == pytest.approx(3600 + 60 + 120 + 86400, abs=1)

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from statewright.runtime.durable import DurableEngine
@@ -117,15 +118,17 @@ def test_healthz_and_the_request_log(server: Server) -> None:
     status, text = get(f"{server.url}/healthz")
     assert (status, json.loads(text)) == (200, {"status": "ok"})
     sfn = server.client()
-    sfn.list_state_machines()
-    with contextlib.suppress(sfn.exceptions.StateMachineDoesNotExist):
+    listed_id = sfn.list_state_machines()["ResponseMetadata"]["RequestId"]
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist) as missing:
         sfn.describe_state_machine(stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:none")
+    failed_id = missing.value.response["ResponseMetadata"]["RequestId"]
+    assert len({listed_id, failed_id}) == 2 and all(len(one) == 36 for one in (listed_id, failed_id))
     deadline = time.monotonic() + 10
     while "DescribeStateMachine 400" not in server.log.read_text() and time.monotonic() < deadline:
         time.sleep(0.05)
     log = server.log.read_text()
-    assert re.search(r" INFO statewright\.server: ListStateMachines 200 \d+\.\dms$", log, re.M), log
-    assert re.search(r" INFO statewright\.server: DescribeStateMachine 400 \d+\.\dms$", log, re.M), log
+    assert re.search(rf" INFO statewright\.server: ListStateMachines 200 \d+\.\dms {listed_id}$", log, re.M), log
+    assert re.search(rf" INFO statewright\.server: DescribeStateMachine 400 \d+\.\dms {failed_id}$", log, re.M), log
 
 
 async def _in_process(tmp_path: Path, check: Any) -> None:

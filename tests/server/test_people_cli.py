@@ -141,10 +141,11 @@ def test_a_failed_execution_exits_1_and_its_history_shows_retries_and_the_failur
     assert re.fullmatch(
         r"arn:\S+:execution:pipeline:nightly\n"
         r" +0\.\d{3}s  -> Extract \(Task\) +1\.\d{3}s  1 retry\n"
-        r" +0\.\d{3}s     !! TaskFailed \(attempt 1\): SourceUnavailable: s3://acme-raw/orders\.csv did not answer\n"
+        r" +0\.\d{3}s     !! LambdaFunctionFailed \(attempt 1\): "
+        r"SourceUnavailable: s3://acme-raw/orders\.csv did not answer\n"
         r" +1\.\d{3}s  -> Load \(Task\) +1\.\d{3}s  1 retry  failed\n"
-        r" +1\.\d{3}s     !! TaskFailed \(attempt 1\): Rejected: row 2: 120 is more than the limit\n"
-        r" +2\.\d{3}s     !! TaskFailed \(attempt 2\): Rejected: row 2: 120 is more than the limit\n"
+        r" +1\.\d{3}s     !! LambdaFunctionFailed \(attempt 1\): Rejected: row 2: 120 is more than the limit\n"
+        r" +2\.\d{3}s     !! LambdaFunctionFailed \(attempt 2\): Rejected: row 2: 120 is more than the limit\n"
         r" +2\.\d{3}s  FAILED after 2\.\d{3}s  Rejected: row 2: 120 is more than the limit\n", timeline), timeline
 
     coloured = ok(server, "history", EXECUTION + "pipeline:nightly", "--color")

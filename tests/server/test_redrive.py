@@ -110,7 +110,7 @@ def test_a_failed_execution_redriven_after_the_fix_succeeds(running: Server, tmp
     events = sfn.get_execution_history(executionArn=arn)["events"]
     types = [event["type"] for event in events]
     at = types.index("ExecutionRedriven")
-    assert types[at - 2:at] == ["TaskFailed", "ExecutionFailed"] and types[-1] == "ExecutionSucceeded"
+    assert types[at - 2:at] == ["LambdaFunctionFailed", "ExecutionFailed"] and types[-1] == "ExecutionSucceeded"
     assert events[at]["executionRedrivenEventDetails"] == {"redriveCount": 1}
     assert events[at + 1]["type"] == "TaskStateEntered"
     assert events[at + 1]["stateEnteredEventDetails"]["name"] == "Charge"

@@ -70,9 +70,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--query", metavar="EXPR",
                         help='a JMESPath expression applied to the --json document (with "history" when it reads it)')
     parser.add_argument("--virtual-time", action="store_true",
-                        help="skip the time nothing works: Waits, retry back-offs and callback waits take no real "
-                             "time (recorded times still advance); while a task runs the clock follows real time, "
-                             "so its TimeoutSeconds and HeartbeatSeconds still hold")
+                        help="virtual time: Waits, retry back-offs and callback waits take no real time, the clock "
+                             "jumps to the next timer (recorded times still advance); while a task runs the clock "
+                             "follows real time, so its TimeoutSeconds and HeartbeatSeconds still hold")
     parser.add_argument("--resources", metavar="FILE",
                         help='a resource map: "resources: {<resource string>: module:function}"')
     parser.add_argument("--allow-host", action="append", default=None, metavar="HOST",

@@ -23,7 +23,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                     "endpoint_url at it. Executions are recorded in the store and resumed after a restart.",
     )
     parser.add_argument("--db", metavar="URL", default=None,
-                        help="the store: a SQLite file path or sqlite:///path (default: statewright.db)")
+                        help="the store: a SQLite file path, sqlite:///relative.db or sqlite:////absolute.db "
+                             "(default: statewright.db)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; the API has no authentication yet)")
     parser.add_argument("--port", type=port, default=8083, help="TCP port (default 8083; 0: any free port)")
@@ -34,7 +35,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", "--connections", metavar="FILE", dest="config",
                         help="a Statewright config file (HTTP task connections and client limits)")
     parser.add_argument("--virtual-time", action="store_true",
-                        help="skip the time nothing works (Waits and back-offs take no real time): for tests")
+                        help="virtual time, for tests: when no task is running the clock jumps to the next timer, "
+                             "so Waits and retry back-offs take no real time (recorded times still advance)")
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
                         help="log level (info: one line per request)")
     parser.set_defaults(handler=run)

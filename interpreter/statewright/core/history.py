@@ -28,6 +28,7 @@ _DETAILS_KEY_OVERRIDES = {
     "MapStateSucceeded": None,
     "MapStateFailed": None,
     "MapRunSucceeded": None,
+    "LambdaFunctionStarted": None,
 }
 
 

@@ -5,7 +5,9 @@ A registry is a chain of *resolvers*. Each resolver looks at one task invocation
 
 1. mocked responses for the states a mock-config test case lists (``mock_config.py``, per execution);
 2. callables registered for the exact resource string;
-3. callables registered for the resource without its ``.sync`` / ``.sync:2`` / ``.waitForTaskToken`` suffix.
+3. callables registered for the resource without its ``.sync`` / ``.sync:2`` / ``.waitForTaskToken`` suffix;
+4. ``arn:aws:states:::lambda:invoke``: the registered function its ``FunctionName`` names, answering in the
+   integration's shape (``lambda_invoke.py``).
 
 HTTP resources (``http://``, ``https://``, ``arn:aws:states:::http:invoke``) plug in as one more resolver
 (:meth:`ResourceRegistry.add_resolver`): a handler gets the whole :class:`Invocation`, so it can build
@@ -214,7 +216,7 @@ class ResourceRegistry:
 
     def __init__(self, resources: Mapping[str, Callable[[Any], Any]] | None = None) -> None:
         self._handlers: dict[str, Handler] = {}
-        self._resolvers: list[Resolver] = [self._exact, self._without_suffix]
+        self._resolvers: list[Resolver] = [self._exact, self._without_suffix, self._lambda_invoke]
         for resource, function in (resources or {}).items():
             self.register(resource, function)
 
@@ -260,6 +262,14 @@ class ResourceRegistry:
     def _without_suffix(self, invocation: Invocation) -> Handler | None:
         bare = strip_pattern_suffix(invocation.resource)
         return self._handlers.get(bare) if bare != invocation.resource else None
+
+    def _lambda_invoke(self, invocation: Invocation) -> Handler | None:
+        resource = invocation.resource
+        if not resource.startswith("arn:aws:states:::lambda:invoke") or resource.endswith((".sync", ".sync:2")):
+            return None
+        from statewright.runtime.lambda_invoke import LAMBDA_INVOKE, LambdaInvoke  # it imports this module
+
+        return LambdaInvoke(self._handlers) if strip_pattern_suffix(resource) == LAMBDA_INVOKE else None
 
 
 # --- resource map files (`--resources map.yaml`) ------------------------------------------------------------

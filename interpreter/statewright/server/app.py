@@ -1,5 +1,7 @@
 """The aiohttp application: ``POST /`` speaks the Step Functions API; ``/healthz`` and ``/metrics`` serve
-operators. One log line per request at info (``statewright.server``): action, status, milliseconds."""
+operators. One log line per request at info (``statewright.server``): action, status, milliseconds and the
+request id, which every answer carries in ``x-amzn-RequestId`` as AWS's do (boto3 shows it in
+``ResponseMetadata.RequestId``, on errors too), so a user's report leads to the log line."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import contextlib
 import gc
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -43,17 +46,21 @@ async def _api(request: web.Request) -> web.Response:
     in_flight.count += 1
     try:
         began = time.perf_counter()
+        request_id = str(uuid.uuid4())
         raw = await request.read()
         try:
             status, document, action = await dispatch(app[CONTEXT_KEY], request.headers.get("X-Amz-Target"), raw)
         except Exception:  # a bug must answer as AWS's InternalFailure, not a dropped connection
-            log.exception("request %s failed", request.headers.get("X-Amz-Target"))
-            error = ApiError("InternalFailure", "The server failed to process the request; its log says why", 500)
+            log.exception("request %s %s failed", request.headers.get("X-Amz-Target"), request_id)
+            error = ApiError("InternalFailure",
+                             f"The server failed to process the request; its log says why (request {request_id})",
+                             500)
             status, document, action = error.status, error.document(), request.headers.get("X-Amz-Target", "?")
         took = time.perf_counter() - began
         app[METRICS_KEY].request(action, status, took)
-        log.info("%s %d %.1fms", action, status, took * 1000)
-        response = web.Response(body=encode(document), status=status, content_type=CONTENT_TYPE)
+        log.info("%s %d %.1fms %s", action, status, took * 1000, request_id)
+        response = web.Response(body=encode(document), status=status, content_type=CONTENT_TYPE,
+                                headers={"x-amzn-RequestId": request_id})
         if in_flight.draining:
             response.force_close()  # no next request on this connection: the client reconnects (and is refused)
         return response

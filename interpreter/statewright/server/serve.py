@@ -8,9 +8,11 @@ way — a SIGKILL loses only what no client was told was recorded — and the ne
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +42,13 @@ class ServeOptions:
     on_ready: list[Callable[[ServerContext], Any]] = field(default_factory=list)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bind the port before anything else is opened, so a port that is taken leaves no store file behind."""
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                  flags=socket.AI_PASSIVE)[0]
+    return socket.create_server(address[:2], family=family, backlog=1024)  # SO_REUSEADDR on POSIX
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -52,22 +61,32 @@ def is_loopback(host: str) -> bool:
 async def serve(options: ServeOptions, *, ready: Callable[[str], None] | None = None,
                 stop: asyncio.Event | None = None) -> None:
     """Serve until ``stop`` is set (SIGTERM and SIGINT set it when run from the command line)."""
-    engine = DurableEngine(options.db, options.resources, virtual_time=options.virtual_time,
-                           allow_hosts=options.allow_hosts, config=options.config)
-    context = ServerContext(engine)
-    children.attach(context)  # before opening: the tasks a restart sends again resolve their handlers as they start
-    activities.attach(context)  # before opening too: activity tasks no worker took are queued again
-    await engine.open()
+    listener = listening_socket(options.host, options.port)
+    try:
+        engine = DurableEngine(options.db, options.resources, virtual_time=options.virtual_time,
+                               allow_hosts=options.allow_hosts, config=options.config)
+        context = ServerContext(engine)
+        children.attach(context)  # before opening: the tasks a restart sends again resolve their handlers
+        activities.attach(context)  # before opening too: activity tasks no worker took are queued again
+        await engine.open()
+    except BaseException:
+        listener.close()
+        raise
+    await _serve_on(listener, engine, context, options, ready, stop)
+
+
+async def _serve_on(listener: socket.socket, engine: DurableEngine, context: ServerContext, options: ServeOptions,
+                    ready: Callable[[str], None] | None, stop: asyncio.Event | None) -> None:
     app = make_app(context)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=options.drain_seconds)
     try:
         await runner.setup()
-        site = web.TCPSite(runner, options.host, options.port, reuse_address=True)
+        site = web.SockSite(runner, listener)
         await site.start()
         for attach in options.on_ready:
             attach(context)
-        bound = runner.addresses[0] if runner.addresses else (options.host, options.port)
-        url = f"http://{options.host}:{bound[1]}"
+        host = f"[{options.host}]" if ":" in options.host else options.host  # an IPv6 address
+        url = f"http://{host}:{listener.getsockname()[1]}"
         if ready is not None:
             ready(url)
         await (stop or asyncio.Event()).wait()
@@ -93,15 +112,21 @@ def run_until_signalled(options: ServeOptions, announce: Callable[[str], None]) 
 
         def signalled(number: int) -> None:
             if stop.is_set():
-                print("statewright serve: stopping now", file=sys.stderr, flush=True)
+                say("statewright serve: stopping now")
                 raise SystemExit(128 + number)
-            print(f"statewright serve: {signal.Signals(number).name}: draining (again to stop at once)",
-                  file=sys.stderr, flush=True)
-            stop.set()
+            stop.set()  # first: a message that cannot be written must not cost the drain
+            say(f"statewright serve: {signal.Signals(number).name}: draining (again to stop at once)")
 
         for number in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(number, signalled, number)
         await serve(options, ready=announce, stop=stop)
 
     asyncio.run(main())
+    say("statewright serve: stopped; every decision is recorded")
     return 0
+
+
+def say(line: str) -> None:
+    """Tell whoever reads stderr, if anyone still does (a closed pipe must not turn into a traceback)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)

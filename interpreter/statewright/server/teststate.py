@@ -272,10 +272,13 @@ class StateRun:
         return stages, None
 
     def _scheduled(self, events: list[Any], computed: Any) -> Any:
-        """The payload the core sent (TaskScheduled's parameters) when there is one: it is what ran."""
+        """The payload the core sent (TaskScheduled's parameters, LambdaFunctionScheduled's input) when there is
+        one: it is what ran."""
         for event in events:
             if event.type == "TaskScheduled":
                 return event.details["parameters"]
+            if event.type == "LambdaFunctionScheduled":
+                return event.details["input"]
         return computed
 
 

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+
 from statewright.store.protocol import (
     ExecutionExists,
     ResourceExists,
@@ -31,9 +33,17 @@ __all__ = [
 ]
 
 
+# "scheme://..." names a database server; a file path never looks like that (C:\\ has no "//").
+_URL_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
+
+
 def store_for(url: str | None = None) -> Store:
     """The store a URL names (not opened yet): ``statewright.db``, ``path/to/file.db``, ``sqlite:///file.db``."""
     url = url or DEFAULT_PATH
     if url.startswith(("postgresql:", "postgres:")):
         raise StoreError(f"{url.split(':', 1)[0]}: PostgreSQL stores are not available in this release")
+    scheme = _URL_SCHEME.match(url)
+    if scheme and scheme["scheme"].lower() != "sqlite":
+        raise StoreError(f"the database URL {url!r} has the scheme '{scheme['scheme']}', which Statewright does not "
+                         "know: give a SQLite file path, sqlite:///relative/path.db or sqlite:////absolute/path.db")
     return SqliteStore(url)

@@ -156,7 +156,7 @@ class SqliteStore(SqliteResources):
         except OSError:
             os.close(fd)
             raise StoreInUse(f"{self.path} is open in another Statewright process; one process owns a SQLite "
-                             "store at a time (use PostgreSQL for several nodes)") from None
+                             "store at a time: stop that process, or give this one another --db file") from None
         self._lock_fd = fd
 
     def _connect(self) -> sqlite3.Connection:

@@ -68,7 +68,7 @@ def test_max_concurrency_limits_running_iterations() -> None:
 
     result = run(map_state(processor, MaxConcurrency=2), [1, 2, 3, 4, 5], tasks=tasks)
     assert result.outcome.output == [10, 20, 30, 40, 50]
-    scheduled = [e.timestamp for e in result.execution.history if e.type == "TaskScheduled"]
+    scheduled = [e.timestamp for e in result.execution.history if e.type == "LambdaFunctionScheduled"]
     assert [scheduled.count(t) for t in sorted(set(scheduled))] == [2, 2, 1]
 
 

@@ -46,7 +46,9 @@ def test_history_renders_as_aws_does() -> None:
     assert rendered[0]["executionStartedEventDetails"]["inputDetails"] == {"truncated": False}
     assert rendered[1]["stateEnteredEventDetails"]["name"] == "Id"
     assert rendered[1]["timestamp"].endswith("Z")
-    assert "taskScheduledEventDetails" in rendered[6]
+    assert rendered[6]["type"] == "LambdaFunctionScheduled"  # a Lambda ARN resource, as AWS records it
+    assert "lambdaFunctionScheduledEventDetails" in rendered[6]
+    assert set(rendered[7]) == {"id", "previousEventId", "timestamp", "type"}  # LambdaFunctionStarted: no details
 
 
 def test_an_express_history_replays_as_express() -> None:

@@ -30,8 +30,8 @@ def test_task_success_runs_output_processing() -> None:
     result = run(task(Parameters={"x.$": "$.v"}, ResultSelector={"r.$": "$.x"}, ResultPath="$.out"), {"v": 3},
                  tasks=lambda command: ("ok", command.payload))
     assert result.outcome.output == {"v": 3, "out": {"r": 3}}
-    assert result.types()[1:-1] == ["TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded",
-                                    "TaskStateExited"]
+    assert result.types()[1:-1] == ["TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted",
+                                    "LambdaFunctionSucceeded", "TaskStateExited"]
 
 
 def test_retry_backoff_delays_and_retry_count() -> None:
@@ -39,7 +39,7 @@ def test_retry_backoff_delays_and_retry_count() -> None:
     result = run(task(Retry=retry, Parameters={"n.$": "$$.State.RetryCount"}), {}, tasks=failing("Busy", "Busy"))
     assert result.outcome.output == {"done": 2}
     assert [command.payload["n"] for command in result.invoked] == [0, 1, 2]
-    scheduled = [e.timestamp - START for e in result.execution.history if e.type == "TaskScheduled"]
+    scheduled = [e.timestamp - START for e in result.execution.history if e.type == "LambdaFunctionScheduled"]
     assert scheduled == [0, 2, 8]
 
 
@@ -68,7 +68,7 @@ def test_task_timeout_cancels_the_task_and_can_be_caught() -> None:
     catch = [{"ErrorEquals": ["States.Timeout"], "Next": "Caught"}]
     result = run(task(TimeoutSeconds=5, Catch=catch), {}, tasks=lambda command: ("hang",))
     assert result.outcome.output == {"Error": "States.Timeout"}
-    assert "TaskTimedOut" in result.types()
+    assert "LambdaFunctionTimedOut" in result.types()
 
 
 def test_heartbeat_timeout_and_heartbeats() -> None:

@@ -7,7 +7,9 @@ last line with how the execution ended. The times and the colours are those of `
 Which state an event belongs to comes from the event it links to (``previousEventId``): the links run from
 state to state and, inside a state, from event to event. A Map's or Parallel's exit links to an event of
 its last branch or iteration, so the exit climbs back through the states entered before it until it meets
-its own name (names are unique in a definition).
+its own name (names are unique in a definition). A state inside a Map iteration says which one, as the
+trace does: ``-> Check (Task, Map 'Items' item 3)``; the iteration comes from the MapIterationStarted event
+its first state links to.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class Visit:
     attempts: int = 0
     waits_for_token: bool = False
     failures: list[tuple[float, str]] = field(default_factory=list)
+    where: str = ""  # inside which Map iterations: "Map 'Items' item 3, Map 'Inner' item 0" (as run's trace says)
 
 
 class Timeline:
@@ -70,6 +73,7 @@ class Timeline:
         self.visits: dict[int, Visit] = {}
         self.ending: dict[str, Any] | None = None
         self._visit_of: dict[int, int | None] = {}
+        self._iteration_at: dict[int, str] = {}  # MapIterationStarted event id -> "Map 'M' item i"
         for event in events:
             self._add(event)
 
@@ -77,8 +81,14 @@ class Timeline:
         kind, details = str(event["type"]), _details(event)
         at, visit = float(event["timestamp"]), self._visit_of.get(event.get("previousEventId") or 0)
         if kind.endswith("StateEntered"):
-            self.visits[event["id"]] = Visit(details.get("name", "?"), kind[: -len("StateEntered")], at, visit, at)
+            entered = Visit(details.get("name", "?"), kind[: -len("StateEntered")], at, visit, at)
+            entered.where = self._where(event.get("previousEventId") or 0, visit)
+            self.visits[event["id"]] = entered
             visit = event["id"]
+        elif kind.startswith("MapIteration"):  # linked to the previous iteration's last event: climb to the Map
+            visit = self._climb(visit, details.get("name"))
+            if kind == "MapIterationStarted" and visit is not None:
+                self._iteration_at[event["id"]] = f"Map '{details.get('name')}' item {details.get('index')}"
         elif kind.endswith("StateExited"):
             visit = self._climb(visit, details.get("name"))
             if visit is not None:
@@ -98,6 +108,12 @@ class Timeline:
             self.visits[visit].last = max(self.visits[visit].last, at)
         self._visit_of[event["id"]] = visit
 
+    def _where(self, previous: int, came_from: int | None) -> str:
+        """The Map iterations a state entered after event ``previous`` runs in."""
+        outer = self.visits[came_from].where if came_from is not None else ""
+        iteration = self._iteration_at.get(previous)
+        return ", ".join(part for part in (outer, iteration) if part) if iteration else outer
+
     def _climb(self, visit: int | None, name: str | None) -> int | None:
         while visit is not None and self.visits[visit].name != name:
             visit = self.visits[visit].came_from
@@ -107,7 +123,7 @@ class Timeline:
         width = max([len(_label(visit)) for visit in self.visits.values()] + [0])
         lines = []
         for visit in self.visits.values():
-            label = f"-> {visit.name} {output.paint(DIM, '(' + visit.kind + ')')}"
+            label = f"-> {visit.name} {output.paint(DIM, '(' + _kind(visit) + ')')}"
             label += " " * (width - len(_label(visit)))
             lines.append(self._timed(output, visit.entered, f"{label}  {self._took(output, visit)}".rstrip()))
             for at, text in visit.failures:
@@ -144,7 +160,11 @@ class Timeline:
 
 
 def _label(visit: Visit) -> str:
-    return f"-> {visit.name} ({visit.kind})"
+    return f"-> {visit.name} ({_kind(visit)})"
+
+
+def _kind(visit: Visit) -> str:
+    return f"{visit.kind}, {visit.where}" if visit.where else visit.kind
 
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:

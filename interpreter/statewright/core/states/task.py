@@ -78,6 +78,11 @@ class TaskState(State):
     heartbeat_path: JsonPath | None = None
     credentials: Template | None = None
 
+    @property
+    def lambda_function(self) -> bool:
+        """A Lambda function ARN as the resource: AWS records LambdaFunction* events, not Task* ones."""
+        return self.resource_name.startswith("arn:aws:lambda:")
+
     def enter(self, exe: Execution, frame: Frame) -> bool:
         frame.retry_counts = None
         frame.retry_total = 0
@@ -130,6 +135,13 @@ class TaskState(State):
                 details["heartbeatInSeconds"] = int(heartbeat)
             exe.emit(frame, "ActivityScheduled", details)
             return
+        if self.lambda_function:
+            details = {"resource": self.resource, "input": payload}
+            if timeout is not None:
+                details["timeoutInSeconds"] = int(timeout)
+            exe.emit(frame, "LambdaFunctionScheduled", details)
+            exe.emit(frame, "LambdaFunctionStarted", None)
+            return
         details = {"resourceType": self.resource_type, "resource": self.resource_name,
                                    "region": exe.region, "parameters": payload}
         if timeout is not None:
@@ -151,6 +163,8 @@ class TaskState(State):
         self._stop_timers(exe, frame)
         if self.activity:
             exe.emit(frame, "ActivitySucceeded", {"output": output})
+        elif self.lambda_function:
+            exe.emit(frame, "LambdaFunctionSucceeded", {"output": output})
         else:
             exe.emit(frame, "TaskSucceeded", {"resourceType": self.resource_type, "resource": self.resource_name,
                                               "output": output})
@@ -171,6 +185,9 @@ class TaskState(State):
         frame.token = None
         if self.activity:
             return self._activity_failed(exe, frame, run, error, cause)
+        if self.lambda_function:
+            exe.emit(frame, "LambdaFunctionFailed", {"error": error, "cause": cause})
+            return exe.handle_error(frame, self, error, cause)
         exe.emit(frame, "TaskFailed", {"resourceType": self.resource_type, "resource": self.resource_name,
                                        "error": error, "cause": cause})
         return exe.handle_error(frame, self, error, cause)
@@ -200,6 +217,8 @@ class TaskState(State):
         error = ErrorName.TIMEOUT.value if purpose == TASK_TIMEOUT else ErrorName.HEARTBEAT_TIMEOUT.value
         if self.activity:
             exe.emit(frame, "ActivityTimedOut", {"error": error, "cause": None})
+        elif self.lambda_function:
+            exe.emit(frame, "LambdaFunctionTimedOut", {"error": error, "cause": None})
         else:
             exe.emit(frame, "TaskTimedOut", {"resourceType": self.resource_type, "resource": self.resource_name,
                                              "error": error, "cause": None})
