@@ -1,9 +1,10 @@
 """Runs D10 (and W4) on Statewright's durable engine over a fresh SQLite file; prints JSON (times, RSS, counts).
 
 Usage: ``python -m benchmarks.durable.statewright_durable --workload D10|W4 [--executions N] [--rounds R]
-[--synchronous full|normal] [--in-memory]``. Each round uses a new database file; one untimed round first
-warms the process (imports, compilation), as the DBOS runner warms DBOS. ``--in-memory`` runs the same
-workload on the in-memory engine, for the "store attached" comparison.
+[--synchronous full|normal] [--in-memory] [--postgres URL]``. Each round uses a new database file (on
+PostgreSQL, a new schema); one untimed round first warms the process (imports, compilation), as the DBOS
+runner warms DBOS. ``--in-memory`` runs the same workload on the in-memory engine, for the "store attached"
+comparison.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import resource
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +37,8 @@ def machine_and_inputs(name: str, executions: int) -> tuple[Any, list[Any], int]
     return statewright.load(w4.definition), w4.input, 5
 
 
-async def durable_round(machine: Any, inputs: list[Any], db: Path, synchronous: str) -> tuple[float, dict[str, Any]]:
-    engine = DurableEngine(f"sqlite:///{db}?synchronous={synchronous}", {d10.FN + "count": count},
-                           virtual_time=True)
+async def durable_round(machine: Any, inputs: list[Any], url: str) -> tuple[float, dict[str, Any]]:
+    engine = DurableEngine(url, {d10.FN + "count": count}, virtual_time=True)
     async with engine:
         began = time.perf_counter()
         # Every execution started (each start returns once recorded) and awaited together, as a service
@@ -50,6 +51,16 @@ async def durable_round(machine: Any, inputs: list[Any], db: Path, synchronous: 
         raise SystemExit(f"statewright durable: {bad[0].status} {bad[0].error} {bad[0].cause}")
     check(machine, inputs, [r.output for r in results])
     return took, {"outputs": [r.output for r in results[:3]], **stats}
+
+
+async def drop_schema(server: str, schema: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(server)
+    try:
+        await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await connection.close()
 
 
 def check(machine: Any, inputs: list[Any], outputs: list[Any]) -> None:
@@ -85,6 +96,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--synchronous", default="full", choices=("full", "normal"))
     parser.add_argument("--in-memory", action="store_true")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="a PostgreSQL server: each round gets a fresh schema there (dropped afterwards)")
     args = parser.parse_args()
     machine, inputs, steps = machine_and_inputs(args.workload, args.executions)
     times, details = [], {}
@@ -92,9 +105,16 @@ def main() -> int:
         for number in range(args.rounds + 1):  # round 0 warms up, untimed
             if args.in_memory:
                 took, details = asyncio.run(memory_round(machine, inputs))
+            elif args.postgres:
+                schema = f"bench_{uuid.uuid4().hex[:12]}"
+                try:
+                    took, details = asyncio.run(durable_round(machine, inputs, f"{args.postgres}?schema={schema}"))
+                finally:
+                    asyncio.run(drop_schema(args.postgres, schema))
             else:
-                took, details = asyncio.run(durable_round(machine, inputs, Path(folder) / f"r{number}.db",
-                                                          args.synchronous))
+                db = Path(folder) / f"r{number}.db"
+                took, details = asyncio.run(durable_round(machine, inputs, f"sqlite:///{db}?synchronous="
+                                                          f"{args.synchronous}"))
             if number:
                 times.append(took)
     print(json.dumps({"times_s": times, "transitions": steps * len(inputs), "details": details,

@@ -61,14 +61,14 @@ def durable(path: Path, **options: Any) -> DurableEngine:
 
 
 @pytest.mark.parametrize("cache_size", [10_000, 1])
-def test_results_and_histories_are_the_in_memory_engines(tmp_path: Path, cache_size: int) -> None:
+def test_results_and_histories_are_the_in_memory_engines(store_url: str, cache_size: int) -> None:
     machine = statewright.load(ORDER)
     inputs = [{"amount": amount} for amount in range(1, 31)]
 
     async def main() -> tuple[list[Any], list[Any], dict[str, Any]]:
         memory = statewright.Engine({FN + "charge": charger()})
         expected = [await memory.execute(machine, value, virtual_time=True) for value in inputs]
-        async with durable(tmp_path / "s.db", cache_size=cache_size) as engine:
+        async with durable(store_url, cache_size=cache_size) as engine:
             arns = [await engine.start(machine, value) for value in inputs]
             got = [await engine.wait(arn) for arn in arns]
             return expected, got, engine.stats
@@ -83,11 +83,11 @@ def test_results_and_histories_are_the_in_memory_engines(tmp_path: Path, cache_s
         assert stats["replays"] > 0  # waiting executions were dropped from memory and rebuilt
 
 
-def test_describe_list_and_history_read_the_record(tmp_path: Path) -> None:
+def test_describe_list_and_history_read_the_record(store_url: str) -> None:
     machine = statewright.load(ORDER)
 
     async def main() -> None:
-        async with durable(tmp_path / "s.db") as engine:
+        async with durable(store_url) as engine:
             arns = [await engine.start(machine, {"amount": amount}, name=f"order-{amount}") for amount in (1, 5, 7)]
             for arn in arns:
                 await engine.wait(arn)
@@ -110,11 +110,11 @@ def test_describe_list_and_history_read_the_record(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def test_names_are_unique_per_machine_as_aws_keeps_them(tmp_path: Path) -> None:
+def test_names_are_unique_per_machine_as_aws_keeps_them(store_url: str) -> None:
     machine = statewright.load({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
 
     async def main() -> None:
-        async with DurableEngine(tmp_path / "s.db") as engine:
+        async with DurableEngine(store_url) as engine:
             arn = await engine.start(machine, {"a": 1}, name="nightly")
             assert await engine.start(machine, {"a": 1}, name="nightly") == arn  # same input while running
             with pytest.raises(ExecutionAlreadyExists):
@@ -174,7 +174,7 @@ def test_a_start_is_recorded_before_it_returns(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def test_callbacks_are_answered_through_the_record(tmp_path: Path) -> None:
+def test_callbacks_are_answered_through_the_record(store_url: str) -> None:
     tokens: list[str] = []
 
     async def ask(payload: dict[str, Any]) -> None:
@@ -185,7 +185,7 @@ def test_callbacks_are_answered_through_the_record(tmp_path: Path) -> None:
         "Parameters": {"token.$": "$$.Task.Token"}, "End": True}}})
 
     async def main() -> None:
-        async with DurableEngine(tmp_path / "s.db", {"arn:aws:states:::sqs:sendMessage": ask}) as engine:
+        async with DurableEngine(store_url, {"arn:aws:states:::sqs:sendMessage": ask}) as engine:
             arn = await engine.start(machine, {})
             while not tokens:
                 await asyncio.sleep(0.01)
@@ -200,7 +200,7 @@ def test_callbacks_are_answered_through_the_record(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def test_task_timeouts_hold_on_virtual_time_while_waits_still_jump(tmp_path: Path) -> None:
+def test_task_timeouts_hold_on_virtual_time_while_waits_still_jump(store_url: str) -> None:
     async def slow(payload: Any) -> Any:
         await asyncio.sleep(30)  # never answers in time
 
@@ -209,7 +209,7 @@ def test_task_timeouts_hold_on_virtual_time_while_waits_still_jump(tmp_path: Pat
         "Work": {"Type": "Task", "Resource": FN + "slow", "TimeoutSeconds": 1, "End": True}}})
 
     async def main() -> tuple[Any, float]:
-        async with DurableEngine(tmp_path / "s.db", {FN + "slow": slow}, virtual_time=True) as engine:
+        async with DurableEngine(store_url, {FN + "slow": slow}, virtual_time=True) as engine:
             began = asyncio.get_running_loop().time()
             result = await engine.execute(machine, {})
             return result, asyncio.get_running_loop().time() - began

@@ -26,9 +26,9 @@ _LISTENING = re.compile(r"listening on (http://\S+)")
 class Server:
     """``statewright serve`` started for real; ``kill()`` sends SIGKILL, ``restart()`` starts it on the same store."""
 
-    def __init__(self, folder: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, folder: Path, *extra: str, env: dict[str, str] | None = None, db: str | None = None) -> None:
         self.folder = folder
-        self.db = folder / "server.db"
+        self.db: Path | str = db or folder / "server.db"  # a SQLite file, or a postgresql:// URL
         self.extra = extra
         self.env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "interpreter"), str(ROOT)]),
                     **(env or {})}

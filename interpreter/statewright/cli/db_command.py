@@ -29,8 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                             ("info", "schema version, durability settings, and what the store holds")):
         action = actions.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
         action.add_argument("--db", metavar="URL", default=None,
-                            help="the store: a SQLite file path, sqlite:///relative.db or "
-                                 "sqlite:////absolute.db (default: statewright.db)")
+                            help="the store: a SQLite file path, sqlite:///relative.db, "
+                                 "sqlite:////absolute.db or postgresql://user@host/db (default: statewright.db)")
         if name == "info":
             action.add_argument("--json", action="store_true", help="print the facts as JSON")
     parser.set_defaults(handler=run)

@@ -23,8 +23,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                     "endpoint_url at it. Executions are recorded in the store and resumed after a restart.",
     )
     parser.add_argument("--db", metavar="URL", default=None,
-                        help="the store: a SQLite file path, sqlite:///relative.db or sqlite:////absolute.db "
-                             "(default: statewright.db)")
+                        help="the store: a SQLite file path, sqlite:///relative.db, sqlite:////absolute.db, or "
+                             "postgresql://user@host/db for several nodes (default: statewright.db)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; the API has no authentication yet)")
     parser.add_argument("--port", type=port, default=8083, help="TCP port (default 8083; 0: any free port)")

@@ -1,7 +1,8 @@
 """The durable record of executions: one async protocol (``protocol.py``), SQLite by default.
 
-``open_store(url)`` picks the implementation from the URL: a plain path or ``sqlite:///path`` is SQLite
-(``statewright.db`` in the working directory when no URL is given).
+``store_for(url)`` picks the implementation from the URL: a plain path or ``sqlite:///path`` is SQLite
+(``statewright.db`` in the working directory when no URL is given); ``postgresql://...`` is PostgreSQL,
+shared by several nodes (``postgresql.py``, with the optional asyncpg dependency).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-# "scheme://..." names a database server; a file path never looks like that (C:\\ has no "//").
+# "scheme://..." names a database server; a file path never looks like that (a Windows drive has no "//").
 _URL_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
 
 
@@ -41,9 +42,12 @@ def store_for(url: str | None = None) -> Store:
     """The store a URL names (not opened yet): ``statewright.db``, ``path/to/file.db``, ``sqlite:///file.db``."""
     url = url or DEFAULT_PATH
     if url.startswith(("postgresql:", "postgres:")):
-        raise StoreError(f"{url.split(':', 1)[0]}: PostgreSQL stores are not available in this release")
+        from statewright.store.postgresql import PostgresStore  # asyncpg is imported only when it is asked for
+
+        return PostgresStore(url)
     scheme = _URL_SCHEME.match(url)
     if scheme and scheme["scheme"].lower() != "sqlite":
         raise StoreError(f"the database URL {url!r} has the scheme '{scheme['scheme']}', which Statewright does not "
-                         "know: give a SQLite file path, sqlite:///relative/path.db or sqlite:////absolute/path.db")
+                         "know: give a SQLite file path, sqlite:///relative/path.db, sqlite:////absolute/path.db or "
+                         "postgresql://user@host:5432/database")
     return SqliteStore(url)

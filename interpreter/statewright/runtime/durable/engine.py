@@ -48,7 +48,7 @@ from statewright.runtime.durable.writer import GroupCommitWriter
 from statewright.runtime.engine import ACCOUNT, REGION, Engine, ExecutionNotFound, Result, _name_and_seed
 from statewright.runtime.http_client import HttpOptions
 from statewright.runtime.resources import ResourceRegistry
-from statewright.store import Store, StoreError, store_for
+from statewright.store import StepConflict, Store, StoreError, store_for
 from statewright.store.codec import CorruptRecord, decode_events, dump_value, history_of, load_value
 from statewright.store.records import DefinitionRecord, ExecutionRecord, NewExecution
 
@@ -198,6 +198,7 @@ class DurableEngine:
         self._wheel_task: asyncio.Task[None] | None = None
         self._opened = False
         self.replays = 0
+        self.conflicts = 0  # steps another writer recorded first (StepConflict): this copy was dropped, reloaded
 
     # --- opening, resuming, closing ------------------------------------------------------------------
 
@@ -516,8 +517,14 @@ class DurableEngine:
         live.pending -= 1
         if error is not None:
             # Not recorded: this copy of the execution is ahead of its record. Drop it; the next input
-            # rebuilds it from what was recorded.
-            log.error("step %d of %s was not recorded: %s", step.step, live.arn, error)
+            # rebuilds it from what was recorded. A StepConflict is another node that recorded this step
+            # first (the store's version check): expected when nodes share a store, counted, not an error.
+            if isinstance(error, StepConflict):
+                self.conflicts += 1
+                log.warning("step %d of %s was recorded by another writer first; reloading: %s", step.step,
+                            live.arn, error)
+            else:
+                log.error("step %d of %s was not recorded: %s", step.step, live.arn, error)
             self._drop(live)
             if future is not None and not future.done():
                 future.set_exception(error)
@@ -793,7 +800,8 @@ class DurableEngine:
         return {"steps": self._writer.steps, "commits": self._writer.commits,
                 "commit_seconds": self._writer.commit_seconds, "tasks_sent": self._tasks.sent,
                 "tasks_resent": self._tasks.resent, "replays": self.replays, "in_memory": len(self._cache),
-                "timers_in_memory": self._wheel.in_memory, "timers_fired": self._wheel.fired}
+                "timers_in_memory": self._wheel.in_memory, "timers_fired": self._wheel.fired,
+                "step_conflicts": self.conflicts}
 
 
 def _info(definition: _Definition, name: str, role_arn: str | None = None) -> Any:

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import logging
 import math
 from collections.abc import Callable
 from typing import Any
 
 from statewright.core.events import TimerFired
 from statewright.runtime.clock import Clock, VirtualClock
-from statewright.store.protocol import Store
+from statewright.store.protocol import Store, StoreError
 
 Key = tuple[float, int, int]  # (due, execution id, seq)
 
 
+log = logging.getLogger("statewright.timers")
+_RETRY_SECONDS = 1.0
 _AFTER_ALL = 2**62  # an id above every execution id and seq: (due, _AFTER_ALL, _AFTER_ALL) ends a due time
 
 
@@ -75,7 +78,7 @@ class TimerWheel:
             now = self.clock.now()
             self._fire_due(now)
             if self._horizon[0] < now + self.window / 2:
-                await self._read(now + self.window)
+                await self._read_or_wait(now + self.window)
                 continue
             earliest = self._earliest()
             if self._virtual:
@@ -92,7 +95,7 @@ class TimerWheel:
                     clock.advance_to(earliest)
                     continue
                 if self._horizon[0] != math.inf:
-                    await self._read(math.inf)
+                    await self._read_or_wait(math.inf)
                     continue
                 await self._sleep(None)
             else:
@@ -115,6 +118,15 @@ class TimerWheel:
                 del armed[execution_id, seq]
                 self.fired += 1
                 self.post(execution_id, TimerFired(seq, now))
+
+    async def _read_or_wait(self, until: float) -> None:
+        """Read; a store that cannot answer (a database server restarting) is asked again a second later, so
+        a passing outage delays timers instead of stopping them for good."""
+        try:
+            await self._read(until)
+        except StoreError as error:
+            log.warning("timers: cannot read the store (%s); trying again in %.0f s", error, _RETRY_SECONDS)
+            await asyncio.sleep(_RETRY_SECONDS)
 
     async def _read(self, until: float) -> None:
         """Read the next page of stored timers due by ``until`` into the heap and move the horizon."""
