@@ -37,9 +37,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--virtual-time", action="store_true",
                         help="virtual time, for tests: when no task is running the clock jumps to the next timer, "
                              "so Waits and retry back-offs take no real time (recorded times still advance)")
+    parser.add_argument("--lease-seconds", type=lease, default=10.0, metavar="S",
+                        help="on PostgreSQL: how long a node's lease lasts unrenewed; the other nodes take a dead "
+                             "node's executions over within about 1.25 times this (default 10)")
+    parser.add_argument("--node-id", metavar="NAME",
+                        help="this node's name on a shared store (default: host name, process id, random suffix)")
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
                         help="log level (info: one line per request)")
     parser.set_defaults(handler=run)
+
+
+def lease(text: str) -> float:
+    """--lease-seconds: from 1 second to a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds from 1 to 86400")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"statewright serve: warning: listening on {args.host}: the API has no authentication yet; "
               "anyone who can reach this port can start, stop and read executions", file=sys.stderr)
     options = ServeOptions(db=args.db, host=args.host, port=args.port, resources=resources,
-                           allow_hosts=args.allow_host, config=args.config, virtual_time=args.virtual_time)
+                           allow_hosts=args.allow_host, config=args.config, virtual_time=args.virtual_time,
+                           lease_seconds=args.lease_seconds, node_id=args.node_id)
 
     def announce(address: str) -> None:
         print(f"statewright serve: listening on {address} (executions recorded in {url})", flush=True)

@@ -100,6 +100,8 @@ class Metrics:
             ("statewright_tasks_resent_total", stats["tasks_resent"], "Task invocations sent again after a restart."),
             ("statewright_timers_fired_total", stats["timers_fired"], "Timers (Waits, retry back-offs) fired."),
             ("statewright_replays_total", stats["replays"], "Executions rebuilt from their record by replay."),
+            ("statewright_executions_taken_over_total", stats["taken_over"],
+             "Executions this node claimed from nodes whose lease lapsed (PostgreSQL)."),
             ("statewright_step_conflicts_total", stats["step_conflicts"],
              "Steps another node recorded first (the store's version check); the copy here was reloaded."),
         )

@@ -38,6 +38,8 @@ class ServeOptions:
     config: str | None = None
     virtual_time: bool = False
     drain_seconds: float = 30.0
+    lease_seconds: float = 10.0  # on a shared store (PostgreSQL): see runtime/durable/leases.py
+    node_id: str | None = None
     # Called with the context once it is listening (features attach here: activities, children, metrics).
     on_ready: list[Callable[[ServerContext], Any]] = field(default_factory=list)
 
@@ -64,7 +66,8 @@ async def serve(options: ServeOptions, *, ready: Callable[[str], None] | None = 
     listener = listening_socket(options.host, options.port)
     try:
         engine = DurableEngine(options.db, options.resources, virtual_time=options.virtual_time,
-                               allow_hosts=options.allow_hosts, config=options.config)
+                               allow_hosts=options.allow_hosts, config=options.config,
+                               lease_seconds=options.lease_seconds, node_id=options.node_id)
         context = ServerContext(engine)
         children.attach(context)  # before opening: the tasks a restart sends again resolve their handlers
         activities.attach(context)  # before opening too: activity tasks no worker took are queued again

@@ -17,6 +17,7 @@ migrate once; a node refuses a database whose schema is newer than it knows, bef
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -101,6 +102,11 @@ class PostgresStore(PostgresResources):
         self.url = _redacted(url)
         self._pool: Any = None
         self.opened_at_version = 0
+        # Leases (join/renew/take_over): the node this store speaks for, once it joined.
+        self.node: str | None = None
+        self.lease_seconds = 10.0
+
+    shared = True  # several nodes may open this store at once: the engine keeps leases on it
 
     # --- opening and closing -------------------------------------------------------------------------
 
@@ -188,6 +194,49 @@ class PostgresStore(PostgresResources):
         async with self._acquire() as connection, connection.transaction():
             return await statements(connection)
 
+    # --- leases ----------------------------------------------------------------------------------------
+
+    async def join(self, node: str, lease_seconds: float) -> None:
+        """Register ``node`` with a lease of ``lease_seconds`` (database time); its new executions are its own."""
+        self.node, self.lease_seconds = node, lease_seconds
+        async with self._acquire() as connection:
+            await connection.execute(
+                f"INSERT INTO nodes (id, started, lease_until) VALUES ($1, {_NOW}, {_NOW} + $2) "
+                "ON CONFLICT (id) DO UPDATE SET lease_until = EXCLUDED.lease_until", node, lease_seconds)
+
+    async def renew(self) -> bool:
+        """Extend this node's lease; False when its row is gone (other nodes judged it dead and took over)."""
+        async with self._acquire() as connection:
+            renewed = await connection.fetchval(
+                f"UPDATE nodes SET lease_until = {_NOW} + $2 WHERE id = $1 RETURNING 1", self.node, self.lease_seconds)
+        return renewed is not None
+
+    async def take_over(self, limit: int) -> list[int]:
+        """Claim up to ``limit`` RUNNING executions whose owner's lease has lapsed (or that have none).
+
+        ``FOR UPDATE SKIP LOCKED``: nodes that look at once claim different executions, none twice. Nodes dead
+        for an hour are forgotten.
+        """
+        async def run(connection: Any) -> list[int]:
+            rows = await connection.fetch(
+                "WITH orphans AS (SELECT e.id FROM executions e WHERE e.status = 'RUNNING' "
+                "AND e.owner IS DISTINCT FROM $1 AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = e.owner "
+                f"AND n.lease_until > {_NOW}) ORDER BY e.id LIMIT $2 FOR UPDATE OF e SKIP LOCKED) "
+                "UPDATE executions SET owner = $1 FROM orphans WHERE executions.id = orphans.id "
+                "RETURNING executions.id", self.node, limit)
+            await connection.execute(f"DELETE FROM nodes WHERE lease_until < {_NOW} - 3600")
+            return sorted(row[0] for row in rows)
+
+        taken: list[int] = await self._transaction(run)
+        return taken
+
+    async def leave(self) -> None:
+        """This node stops: its lease ends now, so the other nodes take its executions over at once."""
+        if self.node is None or self._pool is None:
+            return
+        async with self._acquire() as connection:
+            await connection.execute("DELETE FROM nodes WHERE id = $1", self.node)
+
     # --- writing ---------------------------------------------------------------------------------------
 
     async def allocate_ids(self, count: int) -> range:
@@ -205,7 +254,7 @@ class PostgresStore(PostgresResources):
                                      definition.machine_name, time.time())
 
     async def write(self, batch: Sequence[StepWrite]) -> list[StoreError | None]:
-        return list(await self._transaction(lambda connection: _write_batch(connection, batch)))
+        return list(await self._transaction(lambda connection: _write_batch(connection, batch, self.node)))
 
     async def mark_called(self, execution_id: int, seq: int) -> None:
         async with self._acquire() as connection:
@@ -253,21 +302,22 @@ class PostgresStore(PostgresResources):
         return [ExecutionRecord(*row) for row in await self._fetch(sql, *parameters)]
 
     async def due_timers(self, after: tuple[float, int, int] | None, until: float, limit: int) -> list[DueTimer]:
-        if after is None:
-            rows = await self._fetch("SELECT due, execution_id, seq FROM timers WHERE due <= $1 "
-                                     "ORDER BY due, execution_id, seq LIMIT $2", until, limit)
-        else:
-            rows = await self._fetch("SELECT due, execution_id, seq FROM timers WHERE (due, execution_id, seq) > "
-                                     "($1, $2, $3) AND due <= $4 ORDER BY due, execution_id, seq LIMIT $5",
-                                     *after, until, limit)
+        """The timers of the executions this node owns (all of them before it joined)."""
+        after = after or (-math.inf, 0, 0)
+        rows = await self._fetch(
+            "SELECT t.due, t.execution_id, t.seq FROM timers t JOIN executions e ON e.id = t.execution_id "
+            "WHERE (t.due, t.execution_id, t.seq) > ($1, $2, $3) AND t.due <= $4 "
+            "AND ($6::text IS NULL OR e.owner = $6) ORDER BY t.due, t.execution_id, t.seq LIMIT $5",
+            *after, until, limit, self.node)
         return [DueTimer(*row) for row in rows]
 
     async def open_tasks(self, after: tuple[int, int] | None, limit: int) -> list[TaskRow]:
         after = after or (0, 0)
-        rows = await self._fetch(
-            "SELECT execution_id, seq, state, resource, payload, attempt, token, idempotency_key, credentials, "
-            "heartbeat_seconds, timeout_seconds, called FROM tasks WHERE (execution_id, seq) > ($1, $2) "
-            "ORDER BY execution_id, seq LIMIT $3", *after, limit)
+        rows = await self._fetch(  # the tasks of the executions this node owns (all of them before it joined)
+            "SELECT t.execution_id, t.seq, t.state, t.resource, t.payload, t.attempt, t.token, t.idempotency_key, "
+            "t.credentials, t.heartbeat_seconds, t.timeout_seconds, t.called FROM tasks t JOIN executions e "
+            "ON e.id = t.execution_id WHERE (t.execution_id, t.seq) > ($1, $2) AND ($4::text IS NULL OR "
+            "e.owner = $4) ORDER BY t.execution_id, t.seq LIMIT $3", *after, limit, self.node)
         return [TaskRow(*row[:-1], called=bool(row[-1])) for row in rows]
 
     async def token_owner(self, token: str) -> TokenOwner | None:
@@ -323,8 +373,11 @@ _INSERT_DEFINITION = ("INSERT INTO definitions (hash, text, workflow_type, machi
                       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
 _INSERT_EXECUTION = (
     "INSERT INTO executions (id, arn, name, machine_name, machine_arn, definition_hash, workflow_type, status, "
-    "input, start_date, seed, role_arn, redrive_count, version_arn, alias_arn, parent_arn) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, 'RUNNING', $8, $9, $10, $11, $12, $13, $14, $15)")
+    "input, start_date, seed, role_arn, redrive_count, version_arn, alias_arn, parent_arn, owner) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, 'RUNNING', $8, $9, $10, $11, $12, $13, $14, $15, $16)")
+# The node that records a step of an execution owns it from then on (its timers and tasks are that node's).
+_OWN = "UPDATE executions SET owner = $1 WHERE id = ANY($2::bigint[]) AND owner IS DISTINCT FROM $1"
+_NOW = "extract(epoch FROM clock_timestamp())"  # the database's clock: the nodes' clocks need not agree
 _INSERT_STEP = ("INSERT INTO steps (execution_id, step, first_event, event_count, input, events) "
                 "VALUES ($1, $2, $3, $4, $5, $6)")
 _INSERT_TIMER = ("INSERT INTO timers (execution_id, seq, due) VALUES ($1, $2, $3) "
@@ -345,7 +398,7 @@ _END_TOKENS = ("INSERT INTO ended_tokens (token, execution_id) SELECT token, exe
 _END_TASKS = "DELETE FROM tasks WHERE execution_id = $1"
 
 
-def _rows(batch: Sequence[StepWrite]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+def _rows(batch: Sequence[StepWrite], node: str | None) -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The statements of a batch with their rows, in the order SQLite's store writes them (store/sqlite.py)."""
     definitions: list[tuple[Any, ...]] = []
     executions: list[tuple[Any, ...]] = []
@@ -367,7 +420,7 @@ def _rows(batch: Sequence[StepWrite]) -> list[tuple[str, list[tuple[Any, ...]]]]
         if new is not None:
             executions.append((new.id, new.arn, new.name, new.machine_name, new.machine_arn, new.definition_hash,
                                new.workflow_type, _bytes(new.input), new.start_date, new.seed, new.role_arn,
-                               new.redrive_count, new.version_arn, new.alias_arn, new.parent_arn))
+                               new.redrive_count, new.version_arn, new.alias_arn, new.parent_arn, node))
         steps.append((key, write.step, write.first_event, write.event_count, _bytes(write.input),
                       _bytes(write.events)))
         if write.redrive is not None:
@@ -394,29 +447,33 @@ def _rows(batch: Sequence[StepWrite]) -> list[tuple[str, list[tuple[Any, ...]]]]
             (_END_EXECUTION, endings), (_END_TIMERS, ended), (_END_TOKENS, ended), (_END_TASKS, ended)]
 
 
-async def _write_together(connection: Any, batch: Sequence[StepWrite]) -> None:
-    for statement, rows in _rows(batch):
+async def _write_together(connection: Any, batch: Sequence[StepWrite], node: str | None) -> None:
+    for statement, rows in _rows(batch, node):
         if rows:
             await connection.executemany(statement, rows)
+    if node is not None:
+        continuing = [write.execution_id for write in batch if write.new is None]
+        if continuing:
+            await connection.execute(_OWN, node, continuing)
 
 
-async def _write_batch(connection: Any, batch: Sequence[StepWrite]) -> list[StoreError | None]:
+async def _write_batch(connection: Any, batch: Sequence[StepWrite], node: str | None) -> list[StoreError | None]:
     try:
         async with connection.transaction():  # a savepoint: the common case writes the batch at once
-            await _write_together(connection, batch)
+            await _write_together(connection, batch, node)
     except asyncpg.UniqueViolationError:
         refused: set[int] = set()  # executions with a refused step: their later steps are refused too
-        return [await _write_alone(connection, write, refused) for write in batch]
+        return [await _write_alone(connection, write, refused, node) for write in batch]
     return [None] * len(batch)
 
 
-async def _write_alone(connection: Any, write: StepWrite, refused: set[int]) -> StoreError | None:
+async def _write_alone(connection: Any, write: StepWrite, refused: set[int], node: str | None) -> StoreError | None:
     """One step under its own savepoint; after a refused step, that execution's later steps are refused too."""
     if write.execution_id in refused:
         return StepConflict(f"step {write.step} follows a step that was not recorded")
     try:
         async with connection.transaction():
-            await _write_together(connection, [write])
+            await _write_together(connection, [write], node)
     except asyncpg.UniqueViolationError as error:
         refused.add(write.execution_id)
         if write.new is not None and error.constraint_name == "executions_arn_key":

@@ -59,6 +59,7 @@ class Store(Protocol):
     """Where durable executions are kept. See ``store/records.py`` for the records."""
 
     url: str
+    shared: bool  # several processes may open it at once (PostgreSQL): the engine keeps leases on it
 
     async def open(self, *, migrate: bool = True) -> None:
         """Open (creating and migrating when ``migrate``); raises SchemaTooNew, StoreInUse or StoreError."""
@@ -74,6 +75,24 @@ class Store(Protocol):
 
     async def allocate_ids(self, count: int) -> range:
         """``count`` execution ids no other caller will get."""
+        ...
+
+    # --- leases (a shared store; on a single-owner store these do nothing) ---------------------------------
+
+    async def join(self, node: str, lease_seconds: float) -> None:
+        """Register this process as ``node``; from here on the store reads only its timers and open tasks."""
+        ...
+
+    async def renew(self) -> bool:
+        """Extend the lease; False when the node was judged dead (its row is gone) and must join again."""
+        ...
+
+    async def take_over(self, limit: int) -> list[int]:
+        """Claim up to ``limit`` RUNNING executions whose owner's lease lapsed; their ids, in id order."""
+        ...
+
+    async def leave(self) -> None:
+        """End the lease now: the other nodes take this node's executions over at once."""
         ...
 
     async def put_definition(self, definition: DefinitionRecord) -> None:

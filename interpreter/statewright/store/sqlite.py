@@ -83,6 +83,19 @@ class SqliteStore(SqliteResources):
     """The store protocol (``store/protocol.py``) on one SQLite file."""
 
     dialect = "sqlite"
+    shared = False  # one process owns the file (the flock): it owns every execution, no leases
+
+    async def join(self, node: str, lease_seconds: float) -> None:
+        return None
+
+    async def renew(self) -> bool:
+        return True
+
+    async def take_over(self, limit: int) -> list[int]:
+        return []
+
+    async def leave(self) -> None:
+        return None
 
     def __init__(self, url: str = DEFAULT_PATH) -> None:
         path, options = parse_sqlite_url(url)

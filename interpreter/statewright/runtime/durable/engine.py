@@ -17,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import secrets
+import socket
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ from statewright.core.execution import LimitedExecution
 from statewright.core.names import name_problem
 from statewright.runtime.callbacks import InvalidToken, TaskTimedOut
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
+from statewright.runtime.durable.leases import LeaseKeeper
 from statewright.runtime.durable.redrive import ExecutionNotRedrivable, record_refusal
 from statewright.runtime.durable.steps import Diverged, LiveExecution, failing_step, replay, take_step
 from statewright.runtime.durable.tasks import TaskRunner
@@ -148,6 +152,10 @@ class DurableEngine:
         on_token: called with ``(execution_arn, token, state)`` when a ``.waitForTaskToken`` task waits for
             its answer (also, on opening, for each task left waiting).
         allow_hosts, config, http, callback_url: as :class:`~statewright.Engine` takes them (HTTP tasks).
+        node_id: this process's name among the nodes of a shared (PostgreSQL) store (default: host, pid and
+            a random suffix).
+        lease_seconds: on a shared store, how long this node's lease lasts unrenewed: a node that dies has
+            its executions taken over by the others within about 1.25 times this (``leases.py``).
 
     Example::
 
@@ -171,6 +179,8 @@ class DurableEngine:
         config: str | Path | None = None,
         http: HttpOptions | None = None,
         callback_url: str | None = None,
+        node_id: str | None = None,
+        lease_seconds: float = 10.0,
     ) -> None:
         self.store: Store = store if store is not None and not isinstance(store, str | Path) else store_for(
             None if store is None else str(store))
@@ -196,6 +206,9 @@ class DurableEngine:
         self._taken: asyncio.Future[range] | None = None  # the allocation whose ids are in _ids already
         self._background: set[asyncio.Task[Any]] = set()
         self._wheel_task: asyncio.Task[None] | None = None
+        self.node_id = node_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._leases = LeaseKeeper(self.store, self.node_id, lease_seconds, self._taken_over)
+        self._lease_task: asyncio.Task[None] | None = None
         self._opened = False
         self.replays = 0
         self.conflicts = 0  # steps another writer recorded first (StepConflict): this copy was dropped, reloaded
@@ -210,7 +223,14 @@ class DurableEngine:
         """
         await self.store.open(migrate=migrate)
         self._opened = True
-        self._ids = list(reversed(await self.store.allocate_ids(_ID_BLOCK)))
+        try:
+            self._ids = list(reversed(await self.store.allocate_ids(_ID_BLOCK)))
+            # Join before the first timer read: from then on the store reads only this node's timers.
+            if getattr(self.store, "shared", False):
+                await self._leases.join()
+        except BaseException:
+            await self.close()
+            raise
         self._writer.start()
         self._wheel_task = asyncio.get_running_loop().create_task(self._wheel.run(), name="statewright-timers")
         try:
@@ -218,7 +238,14 @@ class DurableEngine:
         except BaseException:
             await self.close()
             raise
+        if getattr(self.store, "shared", False):
+            self._lease_task = asyncio.get_running_loop().create_task(self._leases.run(), name="statewright-leases")
         return self
+
+    async def _taken_over(self, execution_ids: list[int]) -> None:
+        """Executions of a dead node are this node's now: read their timers, send their open tasks again."""
+        self._wheel.rescan()
+        await self._resend_open_tasks(only=set(execution_ids))
 
     async def close(self) -> None:
         """Stop carrying out tasks and firing timers, write what is decided, close the store. Nothing recorded
@@ -226,6 +253,10 @@ class DurableEngine:
         if not self._opened:
             return
         self._opened = False
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+            await asyncio.gather(self._lease_task, return_exceptions=True)
+            self._lease_task = None
         if self._wheel_task is not None:
             self._wheel_task.cancel()
             await asyncio.gather(self._wheel_task, return_exceptions=True)
@@ -238,6 +269,11 @@ class DurableEngine:
             for waiter in waiting:
                 waiter.cancel()
         await self._tasks_engine.aclose()
+        if getattr(self.store, "shared", False):
+            try:
+                await self.store.leave()  # everything decided is written: the other nodes may carry on at once
+            except StoreError as error:
+                log.warning("node %s could not end its lease (%s): it lapses by itself", self.node_id, error)
         await self.store.close()
 
     async def __aenter__(self) -> DurableEngine:
@@ -265,13 +301,16 @@ class DurableEngine:
         handler or None. Add it before :meth:`open`, which sends the open tasks again through it."""
         self._tasks_engine.resources.add_resolver(resolver)
 
-    async def _resend_open_tasks(self) -> None:
-        """Send again every task command whose result was never recorded (same invocation, same key)."""
+    async def _resend_open_tasks(self, only: set[int] | None = None) -> None:
+        """Send again every task command whose result was never recorded (same invocation, same key); of the
+        executions in ``only`` when given (those just taken over)."""
         after: tuple[int, int] | None = None
         owners: dict[int, tuple[str, _Definition] | None] = {}
         while True:
             rows = await self.store.open_tasks(after, _RESEND_PAGE)
             for row in rows:
+                if only is not None and row.execution_id not in only:
+                    continue
                 if row.execution_id not in owners:
                     owners[row.execution_id] = await self._owner(row.execution_id)
                 owner = owners[row.execution_id]
@@ -801,7 +840,7 @@ class DurableEngine:
                 "commit_seconds": self._writer.commit_seconds, "tasks_sent": self._tasks.sent,
                 "tasks_resent": self._tasks.resent, "replays": self.replays, "in_memory": len(self._cache),
                 "timers_in_memory": self._wheel.in_memory, "timers_fired": self._wheel.fired,
-                "step_conflicts": self.conflicts}
+                "step_conflicts": self.conflicts, "taken_over": self._leases.taken_over}
 
 
 def _info(definition: _Definition, name: str, role_arn: str | None = None) -> Any:

@@ -48,6 +48,7 @@ class TimerWheel:
         self._wake: asyncio.Event | None = None
         self._virtual = isinstance(clock, VirtualClock) and clock.auto_advance
         self.fired = 0
+        self._generation = 0  # rescan() counts up: a read that began before it does not move the horizon
 
     def arm(self, execution_id: int, seq: int, due: float) -> None:
         """A timer decided in this process (its row is on its way to the store)."""
@@ -60,6 +61,13 @@ class TimerWheel:
 
     def disarm(self, execution_id: int, seq: int) -> None:
         self._armed.pop((execution_id, seq), None)
+
+    def rescan(self) -> None:
+        """Read the store again from the start: this node now owns executions whose timers it never read
+        (taken over from a dead node), some perhaps overdue."""
+        self._generation += 1
+        self._horizon = (-math.inf, 0, 0)
+        self.poke()
 
     def poke(self) -> None:
         """Look again (an auto-advancing virtual clock may now jump)."""
@@ -133,6 +141,7 @@ class TimerWheel:
         # A timer decided before the flush is in the store when the read runs; one decided after it (and due
         # by `until`) goes to the heap at once; one that is both is taken once (the armed check below).
         self._reading = (until, _AFTER_ALL, _AFTER_ALL)
+        generation = self._generation
         try:
             await self.flush()
             after = None if self._horizon[0] == -math.inf else self._horizon
@@ -144,7 +153,9 @@ class TimerWheel:
             if armed.get((row.execution_id, row.seq)) != row.due:
                 armed[row.execution_id, row.seq] = row.due
                 heapq.heappush(heap, (row.due, row.execution_id, row.seq))
-        if len(rows) == self.page:
+        if generation != self._generation:
+            self._horizon = (-math.inf, 0, 0)  # rescan() came during the read: read it all again
+        elif len(rows) == self.page:
             last = rows[-1]
             self._horizon = (last.due, last.execution_id, last.seq)
         else:
