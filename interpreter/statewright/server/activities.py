@@ -12,6 +12,12 @@ before the worker hears of the task, so:
 
 A task for an activity that does not exist fails with ``States.Runtime``, as AWS's does, rather than wait.
 Queues live in memory: they are rebuilt from the store's open task rows when the server starts.
+
+On a store shared by several nodes (PostgreSQL) a worker may poll any node. A poll that finds nothing queued
+on its own node looks in the store for the activity's tasks that other nodes queued and no worker took,
+once a second while it waits. Whichever node hands a task out marks its row called with a conditional
+update first to succeed wins (``mark_called``), so each attempt goes to one worker; the node that queued it
+finds the row called and drops its copy of the offer.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from statewright.runtime.resources import Invocation, TaskError
 from statewright.server.arns import activity_arn, parse_activity
 from statewright.server.context import ACTIVITY, ServerContext
 from statewright.server.protocol import ApiError
+from statewright.store.codec import load_value
+from statewright.store.protocol import StepConflict
+from statewright.store.records import TaskRow
 
 log = logging.getLogger("statewright.server.activities")
 
@@ -36,6 +45,7 @@ POLL_SECONDS = 60.0  # AWS holds GetActivityTask this long before answering with
 # Tests shorten the long poll with this variable; nothing else should need to.
 POLL_SECONDS_VARIABLE = "STATEWRIGHT_ACTIVITY_POLL_SECONDS"
 MAX_POLLERS = 1_000  # open polls per activity before ActivityWorkerLimitExceeded (AWS's quota)
+STORE_POLL_SECONDS = 1.0  # on a shared store: how often a waiting poll looks for other nodes' tasks
 _KEY = "activities"
 
 
@@ -125,9 +135,20 @@ class ActivityQueues:
         within the long poll (or the server is draining)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.poll_seconds
+        shared = getattr(self.context.store, "shared", False)
         while not self.closed:
             offer = self._next(arn)
-            if offer is None:
+            if offer is None and shared:
+                taken = await self._take_from_store(arn, worker_name)
+                if taken is not None:
+                    return taken
+                left = deadline - loop.time()
+                if left <= 0:
+                    return None
+                offer = await self._wait(arn, min(left, STORE_POLL_SECONDS))
+                if offer is None:
+                    continue
+            elif offer is None:
                 offer = await self._wait(arn, deadline - loop.time())
                 if offer is None:
                     return None
@@ -167,9 +188,18 @@ class ActivityQueues:
                 polls.remove(poll)
         return None if poll.cancelled() else poll.result()
 
+    async def _take_from_store(self, arn: str, worker_name: str | None) -> Invocation | None:
+        """A task of the activity that another node queued and no worker took, handed to this worker."""
+        name = parse_activity(arn)
+        for row in await self.context.store.waiting_activity_tasks(name, 10):
+            invocation = _invocation_of(row)
+            if await self._start(Offer(invocation), worker_name):
+                return invocation
+        return None
+
     async def _start(self, offer: Offer, worker_name: str | None) -> bool:
         """Record that the worker took the task, then mark its row called; False when the task no longer waits
-        for a worker (it timed out or its execution ended meanwhile)."""
+        for a worker (it timed out, its execution ended, or a worker of another node took it meanwhile)."""
         invocation = offer.invocation
         if offer.taken.done():
             return False
@@ -178,8 +208,16 @@ class ActivityQueues:
         if owner is None or owner.seq != invocation.seq:
             return False
         engine = self.context.engine
-        recorded = await engine.post(owner.execution_id,
-                                     ActivityStarted(invocation.seq, engine.clock.now(), worker_name))
+        recorded = False
+        for _ in range(3):
+            try:
+                recorded = await engine.post(owner.execution_id,
+                                             ActivityStarted(invocation.seq, engine.clock.now(), worker_name))
+                break
+            except StepConflict:
+                # Another node recorded a step of this execution first (perhaps this very start, for a worker
+                # of its own): this node's copy was stale and is reloaded; post again on the fresh one.
+                continue
         if not recorded:
             # Nothing to record: the task ended meanwhile, or a worker took it before a restart and the server
             # died before its row was marked called (ActivityStarted is in the history): hand it out again.
@@ -188,7 +226,11 @@ class ActivityQueues:
                 return False
         if offer.taken.done():
             return False
-        await store.mark_called(owner.execution_id, invocation.seq)
+        if not await store.mark_called(owner.execution_id, invocation.seq):
+            # Handed out already (by another node, on a shared store): this offer is spent.
+            if not offer.taken.done():
+                offer.taken.set_result(None)
+            return False
         if offer.taken.done():
             return False
         offer.taken.set_result(None)
@@ -202,3 +244,9 @@ class ActivityQueues:
                 if not poll.done():
                     poll.set_result(None)
         self._polls.clear()
+
+
+def _invocation_of(row: TaskRow) -> Invocation:
+    """What a worker is handed for a task row another node queued: its token and effective input."""
+    return Invocation(row.resource, load_value(row.payload), row.state, row.attempt, row.token, seq=row.seq,
+                      timeout_seconds=row.timeout_seconds, idempotency_key=row.idempotency_key)

@@ -256,10 +256,24 @@ class PostgresStore(PostgresResources):
     async def write(self, batch: Sequence[StepWrite]) -> list[StoreError | None]:
         return list(await self._transaction(lambda connection: _write_batch(connection, batch, self.node)))
 
-    async def mark_called(self, execution_id: int, seq: int) -> None:
+    async def mark_called(self, execution_id: int, seq: int) -> bool:
         async with self._acquire() as connection:
-            await connection.execute("UPDATE tasks SET called = 1 WHERE execution_id = $1 AND seq = $2",
-                                     execution_id, seq)
+            marked = await connection.fetchval(
+                "UPDATE tasks SET called = 1 WHERE execution_id = $1 AND seq = $2 AND called = 0 RETURNING 1",
+                execution_id, seq)
+        return marked is not None
+
+    async def timers_of(self, execution_id: int) -> list[tuple[int, float]]:
+        return [(row[0], row[1]) for row in
+                await self._fetch("SELECT seq, due FROM timers WHERE execution_id = $1", execution_id)]
+
+    async def waiting_activity_tasks(self, name: str, limit: int) -> list[TaskRow]:
+        suffix = f":activity:{name}"
+        rows = await self._fetch(
+            "SELECT execution_id, seq, state, resource, payload, attempt, token, idempotency_key, credentials, "
+            "heartbeat_seconds, timeout_seconds, called FROM tasks WHERE called = 0 AND token IS NOT NULL "
+            "AND right(resource, $1) = $2 ORDER BY execution_id, seq LIMIT $3", len(suffix), suffix, limit)
+        return [TaskRow(*row[:-1], called=bool(row[-1])) for row in rows]
 
     # --- reading ---------------------------------------------------------------------------------------
 

@@ -110,8 +110,18 @@ class Store(Protocol):
         """
         ...
 
-    async def mark_called(self, execution_id: int, seq: int) -> None:
-        """A .waitForTaskToken resource was called: after a restart only its token is awaited."""
+    async def mark_called(self, execution_id: int, seq: int) -> bool:
+        """A .waitForTaskToken resource was called (an activity task handed to a worker): after a restart only
+        its token is awaited. True when this call marked it; False when it was marked already (another node
+        handed the activity task out first) or has ended."""
+        ...
+
+    async def timers_of(self, execution_id: int) -> list[tuple[int, float]]:
+        """The execution's timers as ``(seq, due)``: for a node that takes an execution over by advancing it."""
+        ...
+
+    async def waiting_activity_tasks(self, name: str, limit: int) -> list[TaskRow]:
+        """Open activity tasks of the activity ``name`` that no worker has taken, whichever node queued them."""
         ...
 
     async def execution(self, arn: str) -> ExecutionRecord | None: ...

@@ -304,9 +304,23 @@ class SqliteStore(SqliteResources):
     async def write(self, batch: Sequence[StepWrite]) -> list[StoreError | None]:
         return await self._transaction(partial(_write_batch, batch=batch))
 
-    async def mark_called(self, execution_id: int, seq: int) -> None:
-        await self._transaction(lambda connection: connection.execute(
-            "UPDATE tasks SET called = 1 WHERE execution_id = ? AND seq = ?", (execution_id, seq)))
+    async def mark_called(self, execution_id: int, seq: int) -> bool:
+        cursor = await self._transaction(lambda connection: connection.execute(
+            "UPDATE tasks SET called = 1 WHERE execution_id = ? AND seq = ? AND called = 0", (execution_id, seq)))
+        return bool(cursor.rowcount)
+
+    async def timers_of(self, execution_id: int) -> list[tuple[int, float]]:
+        return [(seq, due) for seq, due in await self._on_reader(
+            self._read, "SELECT seq, due FROM timers WHERE execution_id = ?", (execution_id,))]
+
+    async def waiting_activity_tasks(self, name: str, limit: int) -> list[TaskRow]:
+        suffix = f":activity:{name}"
+        rows = await self._on_reader(
+            self._read,
+            "SELECT execution_id, seq, state, resource, payload, attempt, token, idempotency_key, credentials, "
+            "heartbeat_seconds, timeout_seconds, called FROM tasks WHERE called = 0 AND token IS NOT NULL "
+            "AND substr(resource, -?) = ? ORDER BY execution_id, seq LIMIT ?", (len(suffix), suffix, limit))
+        return [TaskRow(*row[:-1], called=bool(row[-1])) for row in rows]
 
     # --- reading ---------------------------------------------------------------------------------------
 

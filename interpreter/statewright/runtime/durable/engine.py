@@ -663,7 +663,14 @@ class DurableEngine:
         except Diverged as error:
             await self._fail(record, steps, str(error))
             return None
-        return None if live.ended else live
+        if live.ended:
+            return None
+        if getattr(self.store, "shared", False):
+            # Another node may own it, and this node may advance it and so own it: its timers that this node's
+            # reads skipped (they were another's) are armed here, so they fire wherever it goes next.
+            for seq, due in await self.store.timers_of(execution_id):
+                self._wheel.arm(execution_id, seq, due)
+        return live
 
     def _replayed(self, record: ExecutionRecord, steps: Sequence[Any], definition: _Definition) -> LiveExecution:
         # RedriveCount 0 at the start: each recorded redrive counts itself as it is replayed (core/redrive.py).
