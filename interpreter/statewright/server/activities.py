@@ -15,7 +15,8 @@ Queues live in memory: they are rebuilt from the store's open task rows when the
 
 On a store shared by several nodes (PostgreSQL) a worker may poll any node. A poll that finds nothing queued
 on its own node looks in the store for the activity's tasks that other nodes queued and no worker took,
-once a second while it waits. Whichever node hands a task out marks its row called with a conditional
+again whenever a node announces a new task of the activity (PostgreSQL's NOTIFY), and every few seconds
+besides. Whichever node hands a task out marks its row called with a conditional
 update first to succeed wins (``mark_called``), so each attempt goes to one worker; the node that queued it
 finds the row called and drops its copy of the offer.
 """
@@ -45,7 +46,9 @@ POLL_SECONDS = 60.0  # AWS holds GetActivityTask this long before answering with
 # Tests shorten the long poll with this variable; nothing else should need to.
 POLL_SECONDS_VARIABLE = "STATEWRIGHT_ACTIVITY_POLL_SECONDS"
 MAX_POLLERS = 1_000  # open polls per activity before ActivityWorkerLimitExceeded (AWS's quota)
-STORE_POLL_SECONDS = 1.0  # on a shared store: how often a waiting poll looks for other nodes' tasks
+# On a shared store a waiting poll is woken by the NOTIFY of a new task on any node, and looks in the store
+# this often besides (a notification can be lost with its connection).
+STORE_POLL_SECONDS = 5.0
 _KEY = "activities"
 
 
@@ -99,6 +102,13 @@ class ActivityQueues:
         self.closed = False
         self._offers: dict[str, deque[Offer]] = {}
         self._polls: dict[str, deque[asyncio.Future[Offer | None]]] = {}
+        self._listening = False
+
+    def _announced(self, name: str) -> None:
+        """A node queued a task of activity ``name``: the polls waiting on it look in the store now."""
+        for poll in self._polls.get(activity_arn(name), ()):
+            if not poll.done():
+                poll.set_result(None)
 
     # --- the task side ---------------------------------------------------------------------------------
 
@@ -136,6 +146,9 @@ class ActivityQueues:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.poll_seconds
         shared = getattr(self.context.store, "shared", False)
+        if shared and not self._listening:
+            self._listening = True
+            await self.context.store.listen("activity", self._announced)
         while not self.closed:
             offer = self._next(arn)
             if offer is None and shared:

@@ -17,6 +17,7 @@ migrate once; a node refuses a database whose schema is newer than it knows, bef
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -105,6 +106,8 @@ class PostgresStore(PostgresResources):
         # Leases (join/renew/take_over): the node this store speaks for, once it joined.
         self.node: str | None = None
         self.lease_seconds = 10.0
+        self._listener: Any = None  # the connection that LISTENs (listen())
+        self._listeners: dict[str, Callable[[str], None]] = {}
 
     shared = True  # several nodes may open this store at once: the engine keeps leases on it
 
@@ -174,9 +177,46 @@ class PostgresStore(PostgresResources):
             return before, await self._version(connection)
 
     async def close(self) -> None:
+        if self._listener is not None:
+            listener, self._listener = self._listener, None
+            with contextlib.suppress(*_DRIVER_ERRORS):
+                await listener.close()
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
+
+    # --- wake-ups ----------------------------------------------------------------------------------------
+
+    def channel(self, topic: str) -> str:
+        """The NOTIFY channel of ``topic`` for this store's schema (stores in other schemas stay apart)."""
+        return f"sw_{topic}_{self.schema}"[:63]
+
+    async def listen(self, topic: str, callback: Callable[[str], None]) -> None:
+        """Call ``callback(payload)`` for each notification on ``topic`` (``ended``: ids of executions that
+        ended, comma-separated; ``activity``: the name of an activity that has a new task), from any node.
+        A lost listening connection is opened again by :meth:`relisten`; callers keep a slow poll besides."""
+        self._listeners[self.channel(topic)] = callback
+        if self._listener is None:
+            self._listener = await asyncpg.connect(self.dsn, timeout=10)
+        await self._listener.add_listener(self.channel(topic), self._notified)
+
+    async def relisten(self) -> bool:
+        """Open the listening connection again if it was lost; True when it is listening."""
+        if self._listener is not None and not self._listener.is_closed():
+            return True
+        try:
+            self._listener = await asyncpg.connect(self.dsn, timeout=10)
+            for channel in self._listeners:
+                await self._listener.add_listener(channel, self._notified)
+        except _DRIVER_ERRORS:
+            self._listener = None
+            return False
+        return True
+
+    def _notified(self, connection: Any, pid: int, channel: str, payload: str) -> None:
+        callback = self._listeners.get(channel)
+        if callback is not None:
+            callback(payload)
 
     # --- connections -----------------------------------------------------------------------------------
 
@@ -254,7 +294,25 @@ class PostgresStore(PostgresResources):
                                      definition.machine_name, time.time())
 
     async def write(self, batch: Sequence[StepWrite]) -> list[StoreError | None]:
-        return list(await self._transaction(lambda connection: _write_batch(connection, batch, self.node)))
+        async def run(connection: Any) -> list[StoreError | None]:
+            outcome = await _write_batch(connection, batch, self.node)
+            await self._notify(connection, batch, outcome)
+            return outcome
+
+        return list(await self._transaction(run))
+
+    async def _notify(self, connection: Any, batch: Sequence[StepWrite], outcome: list[StoreError | None]) -> None:
+        """Tell the other nodes, on commit (NOTIFY is transactional), which executions ended and which
+        activities got a task: their waiters and long polls wake without polling."""
+        ended = [str(w.execution_id) for w, error in zip(batch, outcome, strict=True)
+                 if error is None and w.ending is not None]
+        activities = {task.resource.rsplit(":activity:", 1)[1] for w, error in zip(batch, outcome, strict=True)
+                      if error is None and w.tasks_added for task in w.tasks_added if ":activity:" in task.resource}
+        for start in range(0, len(ended), 500):  # a payload holds under 8,000 bytes: 500 ids a notification
+            await connection.execute("SELECT pg_notify($1, $2)", self.channel("ended"),
+                                     ",".join(ended[start:start + 500]))
+        for name in activities:
+            await connection.execute("SELECT pg_notify($1, $2)", self.channel("activity"), name)
 
     async def mark_called(self, execution_id: int, seq: int) -> bool:
         async with self._acquire() as connection:

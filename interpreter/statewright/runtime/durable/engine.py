@@ -57,6 +57,7 @@ from statewright.store.codec import CorruptRecord, decode_events, dump_value, hi
 from statewright.store.records import DefinitionRecord, ExecutionRecord, NewExecution
 
 log = logging.getLogger("statewright.engine")
+_SHARED_RECHECK_SECONDS = 5.0  # wait() on a shared store reads the record at least this often
 
 _ID_BLOCK = 1_000
 _RESEND_PAGE = 1_000
@@ -228,6 +229,7 @@ class DurableEngine:
             # Join before the first timer read: from then on the store reads only this node's timers.
             if getattr(self.store, "shared", False):
                 await self._leases.join()
+                await self.store.listen("ended", self._ended_elsewhere)
         except BaseException:
             await self.close()
             raise
@@ -241,6 +243,15 @@ class DurableEngine:
         if getattr(self.store, "shared", False):
             self._lease_task = asyncio.get_running_loop().create_task(self._leases.run(), name="statewright-leases")
         return self
+
+    def _ended_elsewhere(self, payload: str) -> None:
+        """Executions that ended (on any node): their waiters here read the record now."""
+        for text in payload.split(","):
+            execution_id = int(text)
+            live = self._cache.get(execution_id)
+            if live is not None and not live.pending:
+                self._drop(live)  # a copy of an execution another node ended: stale
+            self._settle_ended(execution_id)
 
     async def _taken_over(self, execution_ids: list[int]) -> None:
         """Executions of a dead node are this node's now: read their timers, send their open tasks again."""
@@ -731,11 +742,27 @@ class DurableEngine:
             record = await self._record(arn)  # it may have ended before the waiter was there
             if record.status != "RUNNING":
                 break
-            result = await waiter
+            result = await self._until_ended(record.id, waiter)
             if result is not None:
                 return result
             record = await self._record(arn)
         return await self._result(record)
+
+    async def _until_ended(self, execution_id: int, waiter: asyncio.Future[Result | None]) -> Result | None:
+        """The waiter's answer. On a shared store another node may end the execution: its notification
+        answers the waiter, and the record is read again every few seconds in case one was lost."""
+        if not getattr(self.store, "shared", False):
+            return await waiter
+        done, _ = await asyncio.wait({waiter}, timeout=_SHARED_RECHECK_SECONDS)
+        if done:
+            return waiter.result()
+        waiting = self._waiters.get(execution_id)
+        if waiting is not None and waiter in waiting:
+            waiting.remove(waiter)
+            if not waiting:
+                del self._waiters[execution_id]
+        waiter.cancel()
+        return None
 
     async def _result(self, record: ExecutionRecord) -> Result:
         return Result(record.status, load_value(record.output), record.error, record.cause, record.arn,

@@ -53,6 +53,9 @@ class LeaseKeeper:
                     log.warning("node %s: the lease had lapsed and was taken over; joining again", self.node)
                     await self.store.join(self.node, self.lease_seconds)
                 taken = await self._take_all()
+                relisten = getattr(self.store, "relisten", None)
+                if relisten is not None and not await relisten():
+                    log.warning("node %s: cannot listen for other nodes' notifications; waits poll", self.node)
             except StoreError as error:
                 self.renewal_failures += 1
                 log.warning("node %s: cannot renew the lease (%s); trying again in %.1f s", self.node, error,
