@@ -58,6 +58,7 @@ from statewright.store.records import DefinitionRecord, ExecutionRecord, NewExec
 
 log = logging.getLogger("statewright.engine")
 _SHARED_RECHECK_SECONDS = 5.0  # wait() on a shared store reads the record at least this often
+_CONFLICT_RETRIES = 5  # post(): reloads of a stale copy before a step conflict is given up as an error
 
 _ID_BLOCK = 1_000
 _RESEND_PAGE = 1_000
@@ -208,7 +209,7 @@ class DurableEngine:
         self._background: set[asyncio.Task[Any]] = set()
         self._wheel_task: asyncio.Task[None] | None = None
         self.node_id = node_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        self._leases = LeaseKeeper(self.store, self.node_id, lease_seconds, self._taken_over)
+        self._leases = LeaseKeeper(self.store, self.node_id, lease_seconds, self._taken_over, self._sweep)
         self._lease_task: asyncio.Task[None] | None = None
         self._opened = False
         self.replays = 0
@@ -235,6 +236,7 @@ class DurableEngine:
             raise
         self._writer.start()
         self._wheel_task = asyncio.get_running_loop().create_task(self._wheel.run(), name="statewright-timers")
+        self._wheel_task.add_done_callback(_loud)
         try:
             await self._resend_open_tasks()
         except BaseException:
@@ -242,7 +244,17 @@ class DurableEngine:
             raise
         if getattr(self.store, "shared", False):
             self._lease_task = asyncio.get_running_loop().create_task(self._leases.run(), name="statewright-leases")
+            self._lease_task.add_done_callback(_loud)
         return self
+
+    async def _sweep(self, round: int) -> None:
+        """A shared store's safety net, each lease round: fire this node's overdue timers that no read put in
+        memory, and (every fourth round) start its open tasks that nothing here runs. Ownership moves between
+        nodes as they record steps, and a node that gains an execution that way can miss a timer or a task
+        decided by the node before it; this bounds how late such a timer or task can be."""
+        self._wheel.sweep(await self.store.due_timers(None, self.clock.now(), 10_000))
+        if round % 4 == 0:
+            await self._resend_open_tasks(tokens=False)
 
     def _ended_elsewhere(self, payload: str) -> None:
         """Executions that ended (on any node): their waiters here read the record now."""
@@ -312,9 +324,10 @@ class DurableEngine:
         handler or None. Add it before :meth:`open`, which sends the open tasks again through it."""
         self._tasks_engine.resources.add_resolver(resolver)
 
-    async def _resend_open_tasks(self, only: set[int] | None = None) -> None:
+    async def _resend_open_tasks(self, only: set[int] | None = None, *, tokens: bool = True) -> None:
         """Send again every task command whose result was never recorded (same invocation, same key); of the
-        executions in ``only`` when given (those just taken over)."""
+        executions in ``only`` when given (those just taken over). ``tokens``: also announce the tokens that
+        called tasks wait for (``on_token``), as on opening."""
         after: tuple[int, int] | None = None
         owners: dict[int, tuple[str, _Definition] | None] = {}
         while True:
@@ -329,7 +342,7 @@ class DurableEngine:
                     continue
                 if not row.called:
                     self._tasks.start(owner[0], row, owner[1].registry, again=True)
-                elif row.token is not None and self._tasks.on_token is not None:
+                elif tokens and row.token is not None and self._tasks.on_token is not None:
                     self._tasks.on_token(owner[0], row.token, row.state)
             if len(rows) < _RESEND_PAGE:
                 return
@@ -512,23 +525,30 @@ class DurableEngine:
 
     # --- inputs ------------------------------------------------------------------------------------------
 
-    def post(self, execution_id: int, item: Input) -> asyncio.Future[bool]:
+    async def post(self, execution_id: int, item: Input) -> bool:
         """Deliver an input to an execution, rebuilding it first when it is not in memory.
 
-        The future says True once the step it caused is committed, False when the input changed nothing
-        (the execution had ended, or no longer waited for that task or timer); it raises StoreError when
-        the step could not be recorded.
+        True once the step it caused is committed, False when the input changed nothing (the execution had
+        ended, or no longer waited for that task or timer). When another node recorded a step of the
+        execution first (a shared store), this node's copy was stale: it is reloaded and the input tried
+        again. Raises StoreError when the step could not be recorded.
         """
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.post_nowait(execution_id, item, future)
-        return future
+        for attempt in range(_CONFLICT_RETRIES):
+            future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            self.post_nowait(execution_id, item, future)
+            try:
+                return await future
+            except StepConflict:
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def post_nowait(self, execution_id: int, item: Input, future: asyncio.Future[bool] | None = None) -> None:
         """:meth:`post` for a sender that waits for nothing (a fired timer, a task's result): no future."""
         live = self._cache.get(execution_id)
         if live is not None:
             self._cache.move_to_end(execution_id)
-            self._apply(live, item, future)
+            self._apply(live, item, future, cached=True)
             return
         queue = self._loading.get(execution_id)
         if queue is not None:
@@ -538,12 +558,20 @@ class DurableEngine:
         self._spawn(self._load(execution_id))
 
     def _apply(self, live: LiveExecution, item: Input, future: asyncio.Future[bool] | None,
-               new: NewExecution | None = None, definition: DefinitionRecord | None = None) -> None:
+               new: NewExecution | None = None, definition: DefinitionRecord | None = None, *,
+               cached: bool = False) -> None:
         if live.ended:
             if future is not None:
                 future.set_result(False)
             return
         step = take_step(live, item, new, future)
+        if step is None and cached and not live.pending and getattr(self.store, "shared", False):
+            # Nothing to do on the copy held here, but on a shared store another node may have advanced the
+            # execution since (the copy is stale, and the input may be for a timer or task it does not know):
+            # read it again and apply the input to what is recorded.
+            self._drop(live)
+            self.post_nowait(live.id, item, future)
+            return
         if step is None:
             if future is not None:
                 future.set_result(False)
@@ -576,6 +604,8 @@ class DurableEngine:
             else:
                 log.error("step %d of %s was not recorded: %s", step.step, live.arn, error)
             self._drop(live)
+            # The step armed and disarmed timers as it was decided; the record says which it has.
+            self._spawn(self._resync_timers(live.id, step))
             if future is not None and not future.done():
                 future.set_exception(error)
             self._wheel.poke()
@@ -604,6 +634,19 @@ class DurableEngine:
             future.set_result(True)
         self._trim()
         self._wheel.poke()
+
+    async def _resync_timers(self, execution_id: int, refused: Any) -> None:
+        """After a refused step: forget the timers it added, arm the ones the record holds (those it removed
+        are still there when it was refused)."""
+        for seq, _ in refused.timers_added or ():
+            self._wheel.disarm(execution_id, seq)
+        try:
+            stored = await self.store.timers_of(execution_id)
+        except StoreError as error:
+            log.error("cannot read the timers of execution %d: %s", execution_id, error)
+            return
+        for seq, due in stored:
+            self._wheel.arm(execution_id, seq, due)
 
     def _keep(self, live: LiveExecution) -> None:
         self._cache[live.id] = live
@@ -875,6 +918,13 @@ class DurableEngine:
                 "tasks_resent": self._tasks.resent, "replays": self.replays, "in_memory": len(self._cache),
                 "timers_in_memory": self._wheel.in_memory, "timers_fired": self._wheel.fired,
                 "step_conflicts": self.conflicts, "taken_over": self._leases.taken_over}
+
+
+def _loud(task: asyncio.Task[Any]) -> None:
+    """A task that must run until close() ended by itself: say so, whatever it was (it is a bug)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.critical("%s stopped: %r; this process fires no more timers or leases until restarted",
+                     task.get_name(), task.exception(), exc_info=task.exception())
 
 
 def _info(definition: _Definition, name: str, role_arn: str | None = None) -> Any:

@@ -26,11 +26,14 @@ class LeaseKeeper:
     """Joins, renews, and hands the executions it takes over to ``on_taken`` (see the module docstring)."""
 
     def __init__(self, store: Store, node: str, lease_seconds: float,
-                 on_taken: Callable[[list[int]], Awaitable[None]]) -> None:
+                 on_taken: Callable[[list[int]], Awaitable[None]],
+                 on_round: Callable[[int], Awaitable[None]] | None = None) -> None:
         self.store = store
         self.node = node
         self.lease_seconds = lease_seconds
         self.on_taken = on_taken
+        self.on_round = on_round  # called after each renewal with the round's number (the engine's sweeps)
+        self.rounds = 0
         self.taken_over = 0  # executions claimed from nodes whose lease lapsed
         self.rejoined = 0  # times this node found itself judged dead and joined again
         self.renewal_failures = 0
@@ -64,6 +67,12 @@ class LeaseKeeper:
             if taken:
                 log.warning("node %s took over %d executions of nodes whose lease lapsed", self.node, len(taken))
                 await self.on_taken(taken)
+            self.rounds += 1
+            if self.on_round is not None:
+                try:
+                    await self.on_round(self.rounds)
+                except StoreError as error:
+                    log.warning("node %s: a sweep could not read the store (%s)", self.node, error)
             took = time.monotonic() - began
             if took > interval:
                 log.warning("node %s: renewing the lease took %.1f s (the lease is %.0f s)", self.node, took,

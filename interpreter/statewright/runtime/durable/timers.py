@@ -69,6 +69,16 @@ class TimerWheel:
         self._horizon = (-math.inf, 0, 0)
         self.poke()
 
+    def sweep(self, overdue: list[Any]) -> None:
+        """Overdue timers read from the store (``DueTimer`` rows): the ones not in memory are armed to fire now."""
+        armed, heap = self._armed, self._heap
+        for row in overdue:
+            if armed.get((row.execution_id, row.seq)) != row.due:
+                armed[row.execution_id, row.seq] = row.due
+                heapq.heappush(heap, (row.due, row.execution_id, row.seq))
+        if overdue:
+            self.poke()
+
     def poke(self) -> None:
         """Look again (an auto-advancing virtual clock may now jump)."""
         if self._wake is not None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from statewright.runtime.histogram import Histogram
-from statewright.store.protocol import Store, StoreError
+from statewright.store.protocol import StepConflict, Store, StoreError
 from statewright.store.records import StepWrite
 
 log = logging.getLogger("statewright.store")
@@ -119,19 +119,22 @@ class GroupCommitWriter:
         self._settle(batch, outcome)
 
     def _settle(self, batch: list[tuple[StepWrite, Done]], outcome: list[StoreError | None]) -> None:
-        failed = set()
+        failed: dict[int, StoreError] = {}
         for (write, done), error in zip(batch, outcome, strict=True):
             if error is not None:
-                failed.add(write.execution_id)
+                failed[write.execution_id] = error
             self._call(done, write, error)
         self._settled += len(batch)
         if failed and self._queue:
             # A later step of an execution whose step was refused must not be written after a gap.
             kept = []
             for write, done in self._queue:
-                if write.execution_id in failed:
+                cause = failed.get(write.execution_id)
+                if cause is not None:
                     self._settled += 1
-                    self._call(done, write, StoreError(f"step {write.step} follows a step that was not recorded"))
+                    # Stale like the step before it (another node got there first), or not written for its reason.
+                    kind = StepConflict if isinstance(cause, StepConflict) else StoreError
+                    self._call(done, write, kind(f"step {write.step} follows a step that was not recorded"))
                 else:
                     kept.append((write, done))
             self._queue = kept
