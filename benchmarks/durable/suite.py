@@ -8,6 +8,8 @@ Two comparisons, each engine in its own process per round, rounds interleaved (t
 * **W4 with a store attached**: the suite's W4 (1,000 executions of a 5-state machine with a Wait, virtual
   time) on the DurableEngine beside the in-memory engine. Target: the store costs at most 5x.
 
+With ``--postgres [URL]``, D10 also runs on PostgreSQL with 1, 2 and 3 nodes (``pg_nodes.py``).
+
 Each runner warms its process with one untimed round; a round's time is from the first start to the last
 result. The SQLite settings are printed beside the figures: ``synchronous=FULL`` (every commit fsynced) unless
 ``--synchronous normal``.
@@ -40,7 +42,7 @@ def _run(command: list[str]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def runners(executions: int, synchronous: str, postgres: str | None = None) -> dict[str, list[str]]:
+def runners(executions: int, synchronous: str) -> dict[str, list[str]]:
     ours = [sys.executable, "-m", "benchmarks.durable.statewright_durable", "--executions", str(executions),
             "--synchronous", synchronous]
     found = {
@@ -48,8 +50,6 @@ def runners(executions: int, synchronous: str, postgres: str | None = None) -> d
         "W4 statewright durable": [*ours, "--workload", "W4"],
         "W4 statewright in-memory": [*ours, "--workload", "W4", "--in-memory"],
     }
-    if postgres:
-        found["D10 statewright PostgreSQL"] = [*ours, "--workload", "D10", "--postgres", postgres]
     if PEER_PYTHON.exists():
         found["D10 dbos"] = [str(PEER_PYTHON), str(ROOT / "benchmarks" / "durable" / "dbos_d10.py"),
                              "--executions", str(executions)]
@@ -81,13 +81,6 @@ def report(samples: dict[str, list[dict[str, Any]]], synchronous: str) -> list[s
                  f"{ours[-1]['details']['steps']} steps in {ours[-1]['details']['commits']} commits (last round)")
     lines.append(f"target D10 >= {D10_TARGET:,} durable transitions/s: "
                  f"{'met' if rate >= D10_TARGET else 'MISSED'} ({rate:,.0f})")
-    if "D10 statewright PostgreSQL" in samples:
-        on_postgres = samples["D10 statewright PostgreSQL"]
-        details = on_postgres[-1]["details"]
-        postgres_rate = on_postgres[0]["transitions"] / medians["D10 statewright PostgreSQL"]
-        lines.append(f"D10 on PostgreSQL, one node: {postgres_rate:,.0f} "
-                     f"durable transitions/s ({details['steps']} steps in {details['commits']} commits, last round; "
-                     "synchronous_commit=on)")
     if "D10 dbos" in samples:
         ratios = [d["times_s"][0] / s["times_s"][0] for s, d in zip(ours, samples["D10 dbos"], strict=True)]
         ratio = statistics.median(ratios)
@@ -111,11 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--executions", type=int, default=1000)
     parser.add_argument("--synchronous", default="full", choices=("full", "normal"))
     parser.add_argument("--postgres", nargs="?", const="postgresql://postgres@127.0.0.1:5432/test", metavar="URL",
-                        help="also run D10 on PostgreSQL (a fresh schema per round; default server: the local one)")
+                        help="also run D10 on PostgreSQL with 1, 2 and 3 nodes (pg_nodes.py; default: the local "
+                             "server)")
     parser.add_argument("--output", default="durable.json", help="file name in benchmarks/results/")
     args = parser.parse_args(argv)
     started = datetime.datetime.now(datetime.UTC)
-    samples = measure(runners(args.executions, args.synchronous, args.postgres), args.rounds)
+    samples = measure(runners(args.executions, args.synchronous), args.rounds)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Durable executions, {started:%Y-%m-%d %H:%M} UTC, {machine}, {args.rounds} rounds, "
           f"{args.executions} executions")
@@ -125,4 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / args.output).write_text(json.dumps({"date": started.isoformat(timespec="seconds"),
                                                    "machine": machine, "samples": samples, "report": lines},
                                                   indent=2))
+    if args.postgres:
+        from benchmarks.durable.pg_nodes import main as nodes
+
+        nodes(["--server", args.postgres, "--rounds", str(args.rounds), "--executions", str(3 * args.executions)])
     return 0
