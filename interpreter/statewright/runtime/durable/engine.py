@@ -57,7 +57,9 @@ from statewright.store.codec import CorruptRecord, decode_events, dump_value, hi
 from statewright.store.records import DefinitionRecord, ExecutionRecord, NewExecution
 
 log = logging.getLogger("statewright.engine")
-_SHARED_RECHECK_SECONDS = 5.0  # wait() on a shared store reads the record at least this often
+# wait() on a shared store reads the record at least this often, in case an ending's NOTIFY was lost (a
+# parent waiting days on a child costs a read a half-minute, not a read every few seconds).
+_SHARED_RECHECK_SECONDS = 30.0
 _CONFLICT_RETRIES = 5  # post(): reloads of a stale copy before a step conflict is given up as an error
 
 _ID_BLOCK = 1_000
@@ -793,7 +795,7 @@ class DurableEngine:
 
     async def _until_ended(self, execution_id: int, waiter: asyncio.Future[Result | None]) -> Result | None:
         """The waiter's answer. On a shared store another node may end the execution: its notification
-        answers the waiter, and the record is read again every few seconds in case one was lost."""
+        answers the waiter, and the record is read again every half-minute in case one was lost."""
         if not getattr(self.store, "shared", False):
             return await waiter
         done, _ = await asyncio.wait({waiter}, timeout=_SHARED_RECHECK_SECONDS)
