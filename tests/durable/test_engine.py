@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,20 @@ def test_a_payload_over_256_kib_fails_as_aws_fails_it(tmp_path: Path) -> None:
     assert (result.status, result.error) == ("FAILED", "States.DataLimitExceeded")
 
 
+def test_no_input_is_an_empty_object_and_none_is_json_null(tmp_path: Path) -> None:
+    """As AWS's StartExecution (no input: ``{}``) and the in-memory engine (None is the JSON value null), by
+    both ways in: execute() and start() then wait()."""
+    machine = statewright.load({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+
+    async def main() -> list[Any]:
+        async with DurableEngine(tmp_path / "s.db") as engine:
+            started = [await engine.start(machine), await engine.start(machine, None)]
+            return [(await engine.execute(machine)).output, (await engine.execute(machine, None)).output,
+                    *[(await engine.wait(arn)).output for arn in started]]
+
+    assert asyncio.run(main()) == [{}, None, {}, None]
+
+
 def test_a_start_is_recorded_before_it_returns(tmp_path: Path) -> None:
     machine = statewright.load({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
 
@@ -168,7 +183,7 @@ def test_a_start_is_recorded_before_it_returns(tmp_path: Path) -> None:
             with sqlite3.connect(tmp_path / "s.db") as connection:  # another connection sees it committed
                 row = connection.execute("SELECT status, input FROM executions WHERE arn = ?", (arn,)).fetchone()
                 timers = connection.execute("SELECT count(*) FROM timers").fetchone()[0]
-            assert row == ("RUNNING", b'{"k":"v"}') and timers == 1
+            assert (row[0], json.loads(row[1])) == ("RUNNING", {"k": "v"}) and timers == 1
             return arn
 
     asyncio.run(main())

@@ -512,7 +512,8 @@ def _rows(batch: Sequence[StepWrite], node: str | None) -> list[tuple[str, list[
         ending = write.ending
         if ending is not None:
             endings.append((ending.status, _bytes(ending.output), ending.error, ending.cause, ending.stop_date, key))
-            ended.append((key,))
+            if ending.leftovers:
+                ended.append((key,))
     return [(_INSERT_DEFINITION, definitions), (_INSERT_EXECUTION, executions), (_INSERT_STEP, steps),
             (_REOPEN_EXECUTION, reopened), (_INSERT_TIMER, timers), (_INSERT_TASK, tasks),
             (_DELETE_TIMER, untimers), (_END_TASK_TOKEN, tokens), (_DELETE_TASK, untasks),

@@ -63,6 +63,9 @@ class Ending:
     error: str | None
     cause: str | None
     stop_date: float
+    # False when the engine knows the execution has no timer and no open task left in the store (every one it
+    # added, it removed): the store then skips the clean-up an ending otherwise runs (three statements).
+    leftovers: bool = True
 
 
 class TaskRow:

@@ -65,6 +65,7 @@ _CONFLICT_RETRIES = 5  # post(): reloads of a stale copy before a step conflict 
 _ID_BLOCK = 1_000
 _RESEND_PAGE = 1_000
 _ROLE_ARN = "arn:aws:iam::123456789012:role/statewright"
+NO_INPUT: Any = object()  # start() without an input: {} as AWS's (None is an input: JSON null)
 
 
 class ExecutionAlreadyExists(Exception):
@@ -362,12 +363,13 @@ class DurableEngine:
 
     # --- starting --------------------------------------------------------------------------------------
 
-    async def start(self, machine: Any, input: Any = None, *, name: str | None = None,
+    async def start(self, machine: Any, input: Any = NO_INPUT, *, name: str | None = None,
                     origin: Origin | None = None) -> str:
         """StartExecution: record the execution's start and return its ARN once that is committed.
 
-        ``input`` defaults to ``{}``, as AWS's. A name already used by an execution of this machine that is
-        still running with the same input returns that execution again (as AWS's StartExecution does).
+        ``input`` defaults to ``{}``, as AWS's (``None`` is JSON null, as for the in-memory engine). A name
+        already used by an execution of this machine that is still running with the same input returns that
+        execution again (as AWS's StartExecution does).
         ``origin`` records the version or alias it was started through, or the execution that started it.
 
         Raises:
@@ -377,21 +379,29 @@ class DurableEngine:
         arn, _ = await self._start(machine, input, name, False, origin)
         return arn
 
-    async def execute(self, machine: Any, input: Any = None, *, name: str | None = None,
+    async def execute(self, machine: Any, input: Any = NO_INPUT, *, name: str | None = None,
                       origin: Origin | None = None) -> Result:
         """Start an execution and wait for its end (:meth:`start`, then :meth:`wait`)."""
-        arn, waiter = await self._start(machine, input, name, True, origin)
-        if waiter is not None:
-            result = await waiter
-            if result is not None:
-                return result
-        return await self.wait(arn)
+        if not name and self._ids:
+            # The common case (a generated name, ids at hand) needs no read: one future, answered when the
+            # ending is committed, or failed when the start itself could not be recorded.
+            arn, waiter = self._record_start(self._definition_of(machine), input, None, origin, True, None)
+            try:
+                result = await waiter
+            except StoreError:
+                if await self.store.execution(arn) is None:
+                    raise
+                result = None  # recorded after all (a commit that reported an error but landed): read it
+        else:
+            arn, waiter = await self._start(machine, input, name, True, origin)
+            result = await waiter if waiter is not None else None
+        return result if result is not None else await self.wait(arn)
 
     async def _start(self, machine: Any, input: Any, name: str | None, wait: bool,
                      origin: Origin | None = None) -> tuple[str, asyncio.Future[Result | None] | None]:
         """Record the start; with ``wait``, also the future of its Result (made before anything can end it)."""
         definition = self._definition_of(machine)
-        if input is None:
+        if input is NO_INPUT:
             input = {}
         named = bool(name)
         if named:
@@ -406,10 +416,34 @@ class DurableEngine:
             existing = await self.store.execution(info.execution_arn)
             if existing is not None:
                 return self._existing(existing, input), None
+        if not self._ids:
+            await self._next_id_block()
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        _, waiter = self._record_start(definition, input, name, origin, wait, future, seed, info)
+        try:
+            await future
+        except StoreError as error:
+            existing = await self.store.execution(info.execution_arn)
+            if existing is not None:  # a start of the same name raced this one and won
+                return self._existing(existing, input), None
+            raise error
+        return info.execution_arn, waiter
+
+    def _record_start(self, definition: _Definition, input: Any, name: str | None, origin: Origin | None,
+                      wait: bool, future: asyncio.Future[bool] | None, seed: int | None = None,
+                      info: Any = None) -> tuple[str, asyncio.Future[Result | None] | None]:
+        """Submit the start step (ids must be at hand); (ARN, the waiter of its Result when ``wait``). ``future``
+        is answered once the step is committed; without one, a start that is not recorded fails the waiter."""
+        if input is NO_INPUT:
+            input = {}
+        if name is None or seed is None:
+            name, seed = _name_and_seed()
+        if info is None:
+            info = _info(definition, name, origin.role_arn if origin is not None else None)
         ids = self._ids
         if len(ids) < _ID_BLOCK // 4 and self._allocating is None:
             self._allocate()  # the next block arrives before this one runs out
-        execution_id = ids.pop() if ids else await self._next_id()
+        execution_id = ids.pop()
         now = self.clock.now()
         new = NewExecution(execution_id, info.execution_arn, name, definition.machine_name, definition.machine_arn,
                            definition.hash, "EXPRESS" if definition.express else "STANDARD", dump_value(input), now,
@@ -419,17 +453,8 @@ class DurableEngine:
         live = LiveExecution(execution_id, LimitedExecution(definition.compiled, express=definition.express), info,
                              definition, now)
         self._keep(live)
-        loop = asyncio.get_running_loop()
-        waiter = self._waiter(execution_id, loop) if wait else None
-        future: asyncio.Future[bool] = loop.create_future()
+        waiter = self._waiter(execution_id, asyncio.get_running_loop()) if wait else None
         self._apply(live, make_started(now, input, seed, info), future, new, definition.unstored)
-        try:
-            await future
-        except StoreError as error:
-            existing = await self.store.execution(info.execution_arn)
-            if existing is not None:  # a start of the same name raced this one and won
-                return self._existing(existing, input), None
-            raise error
         return info.execution_arn, waiter
 
     def _waiter(self, execution_id: int, loop: asyncio.AbstractEventLoop) -> asyncio.Future[Result | None]:
@@ -447,11 +472,10 @@ class DurableEngine:
             return record.arn
         raise ExecutionAlreadyExists(f"Execution Already Exists: '{record.arn}'")
 
-    async def _next_id(self) -> int:
-        """An execution id, waiting for a fresh block of them when none is left."""
+    async def _next_id_block(self) -> None:
+        """Wait for a fresh block of execution ids (none is left)."""
         while not self._ids:
             await self._refill_ids()
-        return self._ids.pop()
 
     def _allocate(self) -> asyncio.Future[range]:
         """The allocation of a fresh block of ids (one at a time, however many starts wait for it)."""
@@ -610,6 +634,10 @@ class DurableEngine:
             self._spawn(self._resync_timers(live.id, step))
             if future is not None and not future.done():
                 future.set_exception(error)
+            elif step.new is not None:  # a start without a future of its own (execute()): its waiter hears it
+                for waiter in self._waiters.pop(live.id, ()):
+                    if not waiter.done():
+                        waiter.set_exception(error)
             self._wheel.poke()
             return
         if step.definition is not None:
@@ -734,6 +762,7 @@ class DurableEngine:
                                    record.role_arn, 0)
         core = LimitedExecution(definition.compiled, express=definition.express)
         live = LiveExecution(record.id, core, info, definition, record.start_date)
+        live.open_rows = -1  # what earlier steps left in the store is not counted here
         self.replays += 1
         replay(live, steps, load_value(record.input))
         return live

@@ -37,7 +37,8 @@ _TASK_ANSWERS = (TaskSucceeded, TaskFailed)
 class LiveExecution:
     """An execution held in memory: its core and its place in the record."""
 
-    __slots__ = ("arn", "core", "definition", "ended", "id", "info", "pending", "started", "step", "token_seqs")
+    __slots__ = ("arn", "core", "definition", "ended", "id", "info", "open_rows", "pending", "started", "step",
+                 "token_seqs")
 
     def __init__(self, execution_id: int, core: Execution, info: ExecutionInfo, definition: Any,
                  started: float) -> None:
@@ -51,6 +52,9 @@ class LiveExecution:
         self.pending = 0  # steps submitted and not committed yet: the execution stays in memory meanwhile
         self.token_seqs: set[int] | None = None  # the open tasks that have a task token (most have none)
         self.ended = False
+        # Timer and task rows its recorded steps added and did not remove: exact for an execution started in
+        # this process, -1 (unknown) for one rebuilt from the store. At 0 its ending needs no clean-up.
+        self.open_rows = 0
 
 
 class Step(StepWrite):
@@ -85,9 +89,10 @@ def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None,
         if token_seqs and answered in token_seqs:
             token_seqs.discard(answered)
             write.token_tasks_removed = [answered]
-    invocations: list[TaskRow] = []
-    cancelled: list[int] = []
-    payloads: list[Any] = []
+    # Made only when needed: most steps start no task, and every step lives until its commit.
+    invocations: list[TaskRow] | tuple[()] = ()
+    cancelled: list[int] | tuple[()] = ()
+    payloads: list[Any] | tuple[()] = ()
     for command in commands:
         cls = command.__class__
         if cls is StartTimer:
@@ -100,7 +105,9 @@ def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None,
             timers_removed.append(command.seq)
         elif cls is InvokeTask:
             row = task_row(live, command)  # type: ignore[arg-type]
-            invocations.append(row)
+            if not invocations:
+                invocations, payloads = [], []
+            invocations.append(row)  # type: ignore[union-attr]
             payloads.append(command.payload)  # type: ignore[union-attr]
             if row.token is not None:
                 if token_seqs is None:
@@ -110,15 +117,22 @@ def take_step(live: LiveExecution, item: Input, new: NewExecution | None = None,
             if tasks_removed is None:
                 tasks_removed = []
             tasks_removed.append(command.seq)
-            cancelled.append(command.seq)
+            if not cancelled:
+                cancelled = []
+            cancelled.append(command.seq)  # type: ignore[union-attr]
             if token_seqs and command.seq in token_seqs:
                 token_seqs.discard(command.seq)
                 write.token_tasks_removed = [*(write.token_tasks_removed or ()), command.seq]
+    open_rows = live.open_rows
+    if open_rows >= 0:
+        open_rows += (len(timers_added) if timers_added else 0) + len(invocations) - (
+            (len(timers_removed) if timers_removed else 0) + (len(tasks_removed) if tasks_removed else 0))
+        live.open_rows = open_rows if open_rows >= 0 else -1  # below 0: the count is wrong; stop trusting it
     outcome = core.outcome
     if outcome.status != "RUNNING":
         live.ended = True
         output = dump_value(outcome.output) if outcome.status == "SUCCEEDED" else None
-        write.ending = Ending(outcome.status, output, outcome.error, outcome.cause, core.now)
+        write.ending = Ending(outcome.status, output, outcome.error, outcome.cause, core.now, open_rows != 0)
     write.timers_added = timers_added
     write.timers_removed = timers_removed
     write.tasks_added = invocations or None
