@@ -22,6 +22,15 @@ def test_lint_accepts_a_dict_text_and_a_path(tmp_path: Path) -> None:
     assert statewright.lint(str(path)) == []
 
 
+@pytest.mark.parametrize("source", [5, 2.5, None, ["StartAt"], object()])
+def test_lint_and_load_refuse_what_is_no_definition_with_a_type_error(source: object) -> None:
+    """A caller's mistake is a TypeError naming what is accepted, not a diagnostic about the definition."""
+    for call in (statewright.lint, statewright.load):
+        with pytest.raises(TypeError, match=r"text \(str or bytes\), a file path .* or a mapping, not "
+                                           + type(source).__name__):
+            call(source)  # type: ignore[arg-type]
+
+
 def test_load_returns_the_definition() -> None:
     machine = statewright.load("StartAt: A\nStates:\n  A: {Type: Pass, End: true}\n")
     assert machine.definition == GOOD

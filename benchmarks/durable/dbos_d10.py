@@ -1,4 +1,6 @@
-"""D10 on DBOS (durable Python workflows) on a fresh SQLite file; prints JSON like statewright_durable.py.
+"""D10 on DBOS (durable Python workflows) on a fresh SQLite file, or a fresh PostgreSQL database with
+``--postgres URL`` (its server: the database is made for the run and dropped after); prints JSON like
+statewright_durable.py.
 
 The same work as Statewright's D10 (benchmarks/durable/workload.py): a workflow of ten ``@DBOS.step`` calls,
 five that add a constant and five that count the fields (the Python tasks), each checkpointed by DBOS before
@@ -15,6 +17,7 @@ import resource
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -49,15 +52,25 @@ async def one_round(inputs: list[dict[str, Any]]) -> tuple[float, list[Any]]:
     return time.perf_counter() - began, outputs
 
 
+def drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--executions", type=int, default=d10.EXECUTIONS)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server (any database on it)")
     args = parser.parse_args()
     inputs = d10.inputs(args.executions)
     times = []
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite:///{Path(folder) / 'dbos.db'}"
+        if args.postgres:
+            database = f"{args.postgres.rsplit('/', 1)[0]}/dbos_d10_{uuid.uuid4().hex[:10]}"  # DBOS creates it
         DBOS(config={"name": "statewright-durable-bench", "system_database_url": database})
         DBOS.launch()
         try:
@@ -69,6 +82,8 @@ def main() -> int:
                     times.append(took)
         finally:
             DBOS.destroy()
+            if args.postgres:
+                drop_database(args.postgres, database.rsplit("/", 1)[1])
     print(json.dumps({"times_s": times, "transitions": d10.STEPS * len(inputs),
                       "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
     return 0

@@ -125,7 +125,15 @@ class LoadedMachine:
 
 
 def read_document(source: Source) -> Document:
-    """Turn any accepted source into a Document; raises SourceError (SW010 for a file that cannot be read)."""
+    """Turn any accepted source into a Document; raises SourceError (SW010 for a file that cannot be read).
+
+    Raises:
+        TypeError: ``source`` is none of the kinds a definition comes as (a caller's mistake, not a definition
+            to report on).
+    """
+    if not isinstance(source, str | bytes | bytearray | Mapping | os.PathLike):
+        raise TypeError("a definition is YAML or JSON text (str or bytes), a file path (str or os.PathLike) or a "
+                        f"mapping, not {type(source).__name__}")
     if isinstance(source, Mapping):
         return Document(value=dict(source), text="", filename=None, format="json")
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _names_a_file(source)):
