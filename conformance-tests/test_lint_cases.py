@@ -1,6 +1,7 @@
 """Statewright's own lint cases (conformance-tests/lint/*.json), run through ``lint_value``.
 
-Each file: ``{"description", "cases": [{"description", "definition", "valid", "codes"}]}``. ``codes`` is
+Each file: ``{"description", "cases": [{"description", "definition", "valid", "codes"}]}``, and a case may
+name its ``workflow_type`` (``STANDARD``, the default, or ``EXPRESS``: lint's ``--type``). ``codes`` is
 the exact set of semantic-rule codes (errors and warnings) the definition must produce; ``valid`` says
 whether it is free of errors (from any pass). Codes of the reader and the schema pass (SW0xx, SW1xx,
 SW801) are left out of the comparison so these cases stay about the semantic rules.
@@ -37,7 +38,7 @@ def _semantic(code: str) -> bool:
 
 @pytest.mark.parametrize("case", _cases())
 def test_lint_case(case: dict[str, Any]) -> None:
-    diagnostics = lint_value(case["definition"])
+    diagnostics = lint_value(case["definition"], workflow_type=case.get("workflow_type", "STANDARD"))
     produced = {d.code for d in diagnostics if _semantic(d.code)}
     assert produced == set(case["codes"]), [f"{d.code} {d.message}" for d in diagnostics]
     errors = [f"{d.code} {d.message}" for d in diagnostics if d.is_error]

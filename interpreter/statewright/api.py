@@ -98,19 +98,29 @@ def _default_engine() -> Any:
 _engine_factory: Any = None  # bound on first use: a per-call import costs ~1 µs on every execution
 
 
-def lint(source: Source, *, substitutions: Mapping[str, str] | None = None) -> list[Diagnostic]:
+def lint(source: Source, *, substitutions: Mapping[str, str] | None = None,
+         workflow_type: str = "STANDARD") -> list[Diagnostic]:
     """Lint a definition given as a dict, a file path, or YAML/JSON text.
+
+    ``workflow_type`` (``"STANDARD"`` or ``"EXPRESS"``, CreateStateMachine's ``type``) adds the checks AWS
+    makes for EXPRESS machines only (spec/lint-rules.md, SW9xx).
 
     Returns:
         Every diagnostic, errors and warnings, sorted by position. Empty when the definition is clean.
     """
     if isinstance(source, Mapping):
-        return lint_value(dict(source), substitutions=substitutions)
+        return lint_value(dict(source), substitutions=substitutions, workflow_type=_workflow_type(workflow_type))
     try:
         document = read_document(source)
     except SourceError as error:
         return [source_error_diagnostic(error)]
-    return lint_document(document, substitutions=substitutions)
+    return lint_document(document, substitutions=substitutions, workflow_type=_workflow_type(workflow_type))
+
+
+def _workflow_type(value: str) -> str:
+    if value not in WORKFLOW_TYPES:
+        raise ValueError(f"workflow_type must be one of {', '.join(WORKFLOW_TYPES)}, got {value!r}")
+    return value
 
 
 def load(

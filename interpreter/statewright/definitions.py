@@ -206,7 +206,7 @@ def load_definition(
         document = read_document(source)
     except SourceError as error:
         raise DefinitionError([source_error_diagnostic(error)]) from None
-    diagnostics = lint_document(document, substitutions=substitutions)
+    diagnostics = lint_document(document, substitutions=substitutions, workflow_type=workflow_type)
     if any(d.is_error for d in diagnostics):
         raise DefinitionError(diagnostics)
     value = document.value

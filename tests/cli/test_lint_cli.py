@@ -361,3 +361,24 @@ def test_readme_lint_output_is_what_the_command_prints() -> None:
     assert command.startswith("$ statewright lint ")
     done = statewright(*command.removeprefix("$ statewright ").split(), cwd=ROOT)
     assert done.stdout == shown, "README.md's lint output is stale: run the command and paste its output"
+
+
+CALLBACK = """\
+StartAt: Approve
+States:
+  Approve:
+    Type: Task
+    Resource: arn:aws:states:::sqs:sendMessage.waitForTaskToken
+    Parameters: {QueueUrl: q, MessageBody: {Token.$: $$.Task.Token}}
+    End: true
+"""
+
+
+def test_type_express_adds_the_checks_aws_makes_for_express_machines(tmp_path: Path) -> None:
+    (tmp_path / "approve.asl.yaml").write_text(CALLBACK)
+    assert statewright("lint", "approve.asl.yaml", cwd=tmp_path).returncode == 0  # STANDARD, the default
+    done = statewright("lint", "--type", "EXPRESS", "--format", "concise", "approve.asl.yaml", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "approve.asl.yaml:5:15: SW901 Express state machine does not support '.waitForTaskToken'" in done.stdout
+    wrong = statewright("lint", "--type", "express", "approve.asl.yaml", cwd=tmp_path)
+    assert wrong.returncode == 2 and "invalid choice: 'express'" in wrong.stderr

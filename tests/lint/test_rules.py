@@ -88,12 +88,22 @@ CASES: list[tuple[str, dict[str, Any], str | None, str | None, str, Severity]] =
      "A", "Output", "/States/A/Output/v", E),
     ("SW802", machine({"A": {"Type": "Pass", "InputPath": "$.${Key}", "End": True}}), "A", "InputPath",
      "/States/A/InputPath", W),
+    ("SW901", machine({"A": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync", "End": True}}), "A",
+     "Resource", "/States/A/Resource", E),
+    ("SW902", machine({"A": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:a",
+                             "End": True}}), "A", "Resource", "/States/A/Resource", E),
 ]
 
 
+# Rules that only an EXPRESS machine triggers (lint --type EXPRESS).
+EXPRESS_ONLY = {"SW901", "SW902"}
+
+
 def _only(code: str, definition: dict[str, Any]) -> Diagnostic:
-    found = [d for d in lint_value(definition) if d.code == code]
-    assert len(found) == 1, [f"{d.code} {d.message}" for d in lint_value(definition)]
+    workflow_type = "EXPRESS" if code in EXPRESS_ONLY else "STANDARD"
+    everything = lint_value(definition, workflow_type=workflow_type)
+    found = [d for d in everything if d.code == code]
+    assert len(found) == 1, [f"{d.code} {d.message}" for d in everything]
     return found[0]
 
 

@@ -66,6 +66,22 @@ def test_validate_ok_fail_and_locations(sfn: Any) -> None:
     assert answer["result"] == "FAIL" and answer["diagnostics"][0]["location"] == "/States/A/Resource"
 
 
+def test_validate_and_create_apply_the_express_checks_for_type_express(sfn: Any) -> None:
+    """As AWS: a callback Task is fine in a STANDARD machine and refused in an EXPRESS one, by Validate and by
+    CreateStateMachine alike."""
+    callback = json.dumps({"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody": {"Token.$": "$$.Task.Token"}}, "End": True}}})
+    assert sfn.validate_state_machine_definition(definition=callback)["result"] == "OK"
+    answer = sfn.validate_state_machine_definition(definition=callback, type="EXPRESS")
+    assert answer["result"] == "FAIL"
+    assert [(d["code"], d["location"]) for d in answer["diagnostics"]] == [("SW901", "/States/A/Resource")]
+    role = "arn:aws:iam::123456789012:role/r"
+    sfn.create_state_machine(name="standard-callback", definition=callback, roleArn=role)
+    with pytest.raises(sfn.exceptions.InvalidDefinition, match="Express state machine does not support"):
+        sfn.create_state_machine(name="express-callback", definition=callback, roleArn=role, type="EXPRESS")
+
+
 def test_validate_severity_and_max_results(sfn: Any) -> None:
     # A Choice without Default is a warning: OK, and shown only when WARNING is asked for.
     choice = {"StartAt": "C", "States": {

@@ -55,6 +55,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="fill the deployment placeholder ${KEY} with VALUE (repeatable)")
     parser.add_argument("--substitutions", metavar="FILE",
                         help="a JSON or YAML object of placeholder values (like DefinitionSubstitutions)")
+    parser.add_argument("--type", choices=("STANDARD", "EXPRESS"), default="STANDARD", dest="workflow_type",
+                        help="the state machine type (CreateStateMachine's type): EXPRESS adds the checks AWS makes "
+                             "for EXPRESS machines only (default STANDARD)")
     parser.add_argument("--explain", metavar="CODE", help="print the documentation of a rule and exit")
     parser.add_argument("--list-rules", action="store_true",
                         help="print every rule (code, name, severity, summary) and exit; JSON with --format json")
@@ -89,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             unreadable = True
             continue
         found = lint_source(data, filename=name, substitutions=substitutions, select=select, ignore=ignore,
-                            inline_ignores=True)
+                            inline_ignores=True, workflow_type=args.workflow_type)
         if found and args.format == "full":
             sources[name] = data.decode("utf-8", errors="replace").splitlines()
         diagnostics.extend(found)

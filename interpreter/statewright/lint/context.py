@@ -78,12 +78,14 @@ class LintContext:  # no slots: cached_property needs an instance __dict__
         definition: the decoded value (normally a dict; rules must not assume it).
         document: positions, for rules that need to look at the text (rarely).
         substitutions: deployment placeholder values given with ``--substitute``, already applied.
+        workflow_type: ``"STANDARD"`` or ``"EXPRESS"``: AWS refuses some definitions for EXPRESS machines only.
         memo: a place for rules to keep what they compute once per run and share.
     """
 
     definition: Any
     document: Document | None = None
     substitutions: Mapping[str, str] = field(default_factory=dict)
+    workflow_type: str = "STANDARD"
     # Per-run results that several rules share (e.g. the transition graph), computed once per lint.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -25,6 +25,7 @@ def lint_document(
     select: Collection[str] | None = None,
     ignore: Collection[str] = (),
     inline_ignores: bool = False,
+    workflow_type: str = "STANDARD",
 ) -> list[Diagnostic]:
     """Lint a parsed document; the result is sorted by position.
 
@@ -39,7 +40,7 @@ def lint_document(
         message = "The definition must be an object with StartAt and States."
         found = [(codes.NOT_AN_OBJECT.code, Finding(message, ""))]
     else:
-        context = LintContext(value, document, dict(substitutions or {}))
+        context = LintContext(value, document, dict(substitutions or {}), workflow_type)
         found = [*schema_findings(context), *_rule_findings(context)]
     lines = SourceLines(document.text)
     if select is not None or ignore:
@@ -62,6 +63,7 @@ def lint_source(
     select: Collection[str] | None = None,
     ignore: Collection[str] = (),
     inline_ignores: bool = False,
+    workflow_type: str = "STANDARD",
 ) -> list[Diagnostic]:
     """Parse and lint definition text; a reader error becomes the only diagnostic.
 
@@ -73,7 +75,8 @@ def lint_source(
     except SourceError as error:
         return [source_error_diagnostic(error)]
     return lint_document(
-        document, substitutions=substitutions, select=select, ignore=ignore, inline_ignores=inline_ignores
+        document, substitutions=substitutions, select=select, ignore=ignore, inline_ignores=inline_ignores,
+        workflow_type=workflow_type,
     )
 
 

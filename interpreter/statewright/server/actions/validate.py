@@ -31,13 +31,13 @@ def _enum(params: Params, name: str, values: tuple[str, ...], default: str) -> s
     return str(value)
 
 
-def findings(text: str) -> list[dict[str, Any]]:
+def findings(text: str, workflow_type: str = "STANDARD") -> list[dict[str, Any]]:
     """Every diagnostic, errors and warnings, in AWS's shape, in source order."""
     try:
         document = parse_source(text)
     except SourceError as error:
         return [_shaped(source_error_diagnostic(error))]
-    shaped = [_shaped(diagnostic) for diagnostic in lint_document(document)]
+    shaped = [_shaped(diagnostic) for diagnostic in lint_document(document, workflow_type=workflow_type)]
     if not any(item["severity"] == "ERROR" for item in shaped):
         try:
             LoadedMachine(document.value, document).compiled  # noqa: B018 - compiling finds what lint leaves
@@ -62,10 +62,10 @@ def _shaped(diagnostic: Diagnostic) -> dict[str, Any]:
 @operation("ValidateStateMachineDefinition")
 async def validate_state_machine_definition(_context: Any, params: Params) -> dict[str, Any]:
     text = params.required_str("definition", max_length=_MAX_DEFINITION)
-    _enum(params, "type", _TYPES, "STANDARD")  # no check differs by type yet
+    workflow_type = _enum(params, "type", _TYPES, "STANDARD")
     severity = _enum(params, "severity", _SEVERITIES, "ERROR")
     limit = params.int("maxResults", low=0, high=100, default=0) or 100
-    found = findings(text)
+    found = findings(text, workflow_type)
     result = "FAIL" if any(item["severity"] == "ERROR" for item in found) else "OK"
     if severity == "ERROR":
         found = [item for item in found if item["severity"] == "ERROR"]
