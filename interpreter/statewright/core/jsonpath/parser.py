@@ -105,6 +105,10 @@ class PathParser:
                 steps.append(DeepScan(self.parse_scan_target(name_end)))
             elif char == ".":
                 self.pos += 1
+                if self.peek() == "[":
+                    # Jayway (AWS's reader) takes the token after a single '.' as it comes: `$.[0]` is `$[0]`.
+                    steps.append(self.parse_bracket())
+                    continue
                 if self.peek() == "*":
                     self.pos += 1
                     steps.append(Wildcard())
