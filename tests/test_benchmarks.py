@@ -78,3 +78,13 @@ def test_the_entry_point_installs_nothing_and_explains_itself() -> None:
     done = subprocess.run([sys.executable, "-m", "benchmarks", "--help"], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1], check=True)
     assert "--rounds" in done.stdout and "--engines" in done.stdout
+
+
+def test_the_cli_benchmark_times_whole_processes_and_judges_the_targets(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.cli_bench import main
+
+    assert main(["--cli", "--rounds", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "one-state statewright run" in printed and "W1 statewright run" in printed
+    assert "target statewright lint of one file < 120 ms:" in printed
+    assert printed.count("target ") == 3  # both run targets (or "local-sfn not measured") and lint's

@@ -157,3 +157,21 @@ def test_unfilled_placeholders_stop_the_run_and_substitutions_fill_them(flow: Pa
                          "--resources", str(flow.parent / "resources.yaml"), "--virtual-time", "-q")
     assert filled.returncode == 0, filled.stderr
     assert json.loads(filled.stdout)["payment"] == {"charged": 1}
+
+
+def test_a_run_that_calls_no_http_resource_never_loads_the_http_stack(tmp_path: Path) -> None:
+    """aiohttp (and yarl, multidict) cost a process a fifth of a second to import: a run of a workflow with no
+    HTTP resource and no callback must not pay it (issue 16, start-up). The same run with a callback port
+    loads the listener, so the check can tell the two apart."""
+    (tmp_path / "one.asl.yaml").write_text("StartAt: A\nStates:\n  A: {Type: Pass, End: true}\n")
+    probe = ("import sys, contextlib, io\nfrom statewright.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n    code = main(sys.argv[1:])\n"
+             "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'aiohttp', 'yarl', 'multidict'}))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "interpreter")}
+    plain = subprocess.run([sys.executable, "-c", probe, "run", "one.asl.yaml", "--input", "{}"], cwd=tmp_path,
+                           capture_output=True, text=True, env=env, check=True)
+    assert plain.stdout.strip().splitlines()[-1] == "0 []"
+    listening = subprocess.run([sys.executable, "-c", probe, "run", "one.asl.yaml", "--input", "{}",
+                                "--callback-port", "0"], cwd=tmp_path, capture_output=True, text=True, env=env,
+                               check=True)
+    assert listening.stdout.strip().splitlines()[-1] == "0 ['aiohttp', 'multidict', 'yarl']"

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import Any
 
 from statewright.cli.trace import Trace
-from statewright.runtime.callback_server import CallbackListener
 from statewright.runtime.connections import ConfigError
 from statewright.runtime.durable import DurableEngine, ExecutionAlreadyExists, InvalidName
 from statewright.runtime.engine import Result
@@ -125,6 +124,8 @@ class _Session:
         except StoreError as error:
             raise DurableUsageError(str(error)) from None
         if self.sock is not None:
+            from statewright.runtime.callback_server import CallbackListener  # aiohttp's server: only when needed
+
             await self._stack.enter_async_context(CallbackListener(self.engine, self.sock))
         loop = asyncio.get_running_loop()
         for number in (signal.SIGINT, signal.SIGTERM):

@@ -26,7 +26,6 @@ from statewright.core.model import UnsupportedDefinition
 from statewright.lint.diagnostic import Diagnostic
 from statewright.lint.placeholders import parse_substitutions
 from statewright.lint.render import render_text
-from statewright.runtime.callback_server import CallbackListener, bind
 from statewright.runtime.connections import ConfigError
 from statewright.runtime.engine import Engine, Result
 from statewright.runtime.mock_config import MockConfig, MockConfigError
@@ -85,6 +84,9 @@ async def _execute(
 ) -> Result:
     async with engine, contextlib.AsyncExitStack() as stack:
         if sock is not None:
+            # Imported here: the listener is aiohttp's server, which a run without callbacks never loads.
+            from statewright.runtime.callback_server import CallbackListener
+
             await stack.enter_async_context(CallbackListener(engine, sock))
             if trace is not None:
                 engine.tokens.on_open = functools.partial(trace.waiting, engine.callback_url)
@@ -141,6 +143,8 @@ def _callback_socket(args: argparse.Namespace, data: bytes) -> socket.socket | N
         wanted = ".waitForTaskToken" in text or "${" + CALLBACK_PLACEHOLDER + "}" in text
     if not wanted:
         return None
+    from statewright.runtime.callback_server import bind
+
     try:
         return bind("127.0.0.1", args.callback_port or 0)
     except OSError as error:

@@ -30,7 +30,7 @@ from statewright.runtime.callbacks import CallbackAnswer, TaskTokens
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
 from statewright.runtime.connections import Connections, load_config
 from statewright.runtime.driver import Driver, EventSink, start_on_virtual_time
-from statewright.runtime.http_client import HttpClient, HttpOptions
+from statewright.runtime.http_options import HttpOptions
 from statewright.runtime.http_tasks import HttpTasks, definition_options
 from statewright.runtime.mock_config import MockConfig, MockTestCase
 from statewright.runtime.resources import ResourceRegistry, load_resource_map
@@ -169,7 +169,7 @@ class Engine:
             options = replace(options, allow_hosts=tuple(allow_hosts))
         if connections is not None and not isinstance(connections, Connections):
             connections = Connections.from_config(connections)
-        self.http = HttpTasks(HttpClient(options), connections if connections is not None else configured,
+        self.http = HttpTasks(options, connections if connections is not None else configured,
                               callback_url)
 
     @property
@@ -188,7 +188,7 @@ class Engine:
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
-        await self.http.client.aclose()
+        await self.http.aclose()
 
     async def __aenter__(self) -> Engine:
         return self

@@ -18,66 +18,28 @@ import os
 import socket
 import ssl
 from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
+from statewright.runtime.http_options import (  # noqa: F401 - re-exported: callers import them from here too
+    DATA_LIMIT_EXCEEDED,
+    HOST_NOT_ALLOWED,
+    PAYLOAD_LIMIT,
+    SOCKET_ERROR,
+    TASK_FAILED,
+    HttpOptions,
+    HttpResponse,
+)
 from statewright.runtime.resources import TaskError
-
-SOCKET_ERROR = "States.Http.Socket"
-HOST_NOT_ALLOWED = "Statewright.Http.HostNotAllowed"
-DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
-TASK_FAILED = "States.TaskFailed"
-
-# AWS's limit on a task result (and on payloads in general): 256 KiB.
-PAYLOAD_LIMIT = 256 * 1024
 
 # Cloud metadata services answer on link-local addresses (AWS/GCP/Azure 169.254.169.254, AWS IPv6
 # fd00:ec2::254): a definition that can reach them can read the host's credentials. Refused always,
 # whatever the allow-list says, unless the exact address is allowed (see spec/http-tasks.md, SSRF).
 _METADATA = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"),
              ipaddress.ip_network("fd00:ec2::254/128"))
-
-
-@dataclass(frozen=True, slots=True)
-class HttpOptions:
-    """Limits of the engine's HTTP client.
-
-    Attributes:
-        allow_hosts: host names (``api.example.com``, ``*.example.com``) or addresses requests may go to;
-            None allows every host except link-local (metadata) addresses.
-        limit: connections open at once, all hosts together.
-        limit_per_host: connections open at once to one host (protects one service from a wide Map).
-        connect_timeout: seconds to connect (DNS, TCP and TLS) before failing with States.Http.Socket.
-        read_timeout: seconds without a byte from the server before failing with States.Http.Socket
-            (None: only the state's TimeoutSeconds bounds a slow response).
-        max_request_bytes: largest request body.
-        max_response_bytes: largest response body (bigger fails with States.DataLimitExceeded).
-        user_agent: the User-Agent header.
-    """
-
-    allow_hosts: tuple[str, ...] | None = None
-    limit: int = 200
-    limit_per_host: int = 100
-    connect_timeout: float = 10.0
-    read_timeout: float | None = 60.0
-    max_request_bytes: int = PAYLOAD_LIMIT
-    max_response_bytes: int = PAYLOAD_LIMIT
-    user_agent: str = ""  # "" means statewright/<version>
-
-
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    """A response read whole: status, reason, headers (name -> values, in order received), body bytes."""
-
-    status: int
-    reason: str
-    headers: dict[str, list[str]]
-    body: bytes
-    content_type: str
 
 
 def user_agent() -> str:

@@ -17,15 +17,16 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from yarl import URL
-
 from statewright.runtime.connections import Connections, scrub
-from statewright.runtime.http_client import PAYLOAD_LIMIT, TASK_FAILED, HttpClient, HttpResponse
+from statewright.runtime.http_options import PAYLOAD_LIMIT, TASK_FAILED, HttpOptions, HttpResponse
 from statewright.runtime.resources import Handler, Invocation, TaskError, strip_pattern_suffix
 from statewright.source import strict_json
+
+if TYPE_CHECKING:
+    from statewright.runtime.http_client import HttpClient
 
 HTTP_INVOKE = "arn:aws:states:::http:invoke"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -84,17 +85,38 @@ class HttpTasks:
     """Calls HTTP resources for one engine.
 
     Args:
-        client: the engine's pooled client.
+        client: the engine's pooled client, or the options to make it with when the first HTTP task runs
+            (aiohttp, which it needs, takes a tenth of a second and more to import).
         connections: named credentials for ``Authentication.ConnectionArn``.
         callback_url: base URL of a callback listener; ``.waitForTaskToken`` requests then carry
             ``Statewright-Callback-Url: <base>/task/<token>`` (spec/http-tasks.md, "Callbacks").
     """
 
-    def __init__(self, client: HttpClient, connections: Connections | None = None,
+    def __init__(self, client: HttpClient | HttpOptions, connections: Connections | None = None,
                  callback_url: str | None = None) -> None:
-        self.client = client
+        self._client: HttpClient | None = None
+        self._options: HttpOptions | None = None
+        if isinstance(client, HttpOptions):
+            self._options = client
+        else:
+            self._client = client
         self.connections = connections or Connections()
         self.callback_url = callback_url
+
+    @property
+    def client(self) -> HttpClient:
+        """The pooled client, made on first use."""
+        if self._client is None:
+            from statewright.runtime.http_client import HttpClient
+
+            assert self._options is not None
+            self._client = HttpClient(self._options)
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the client's pooled connections, if a client was ever made."""
+        if self._client is not None:
+            await self._client.aclose()
 
     def resolver(self, options: Mapping[str, dict[str, Any]] | None = None) -> Any:
         """A resolver for the chain; ``options`` are the definition's ``Statewright`` fields by state."""
@@ -123,6 +145,8 @@ class HttpTasks:
         if method not in ("GET", "DELETE", "HEAD"):
             body = _json_bytes(invocation.payload, invocation.state)
             headers.setdefault("Content-Type", "application/json")
+        from yarl import URL  # with the client: only a run that calls HTTP loads them
+
         response = await self.client.request(method, URL(url, encoded=False), headers=headers, body=body)
         _raise_for_status(response, [])
         if not response.body.strip():
@@ -161,6 +185,8 @@ class HttpTasks:
             secrets = [v for k, v in headers.items() if before_h.get(k) != v and len(v) >= 4]
             secrets += [v for k, v in query.items() if before_q.get(k) != v and len(v) >= 4]
             secrets += [s.split(" ", 1)[1] for s in secrets if " " in s]
+        from yarl import URL
+
         url = URL(endpoint, encoded=False)
         if query:
             url = url.update_query(query)

@@ -50,7 +50,7 @@ from statewright.runtime.durable.tasks import TaskRunner
 from statewright.runtime.durable.timers import TimerWheel
 from statewright.runtime.durable.writer import GroupCommitWriter
 from statewright.runtime.engine import ACCOUNT, REGION, Engine, ExecutionNotFound, Result, _name_and_seed
-from statewright.runtime.http_client import HttpOptions
+from statewright.runtime.http_options import HttpOptions
 from statewright.runtime.resources import ResourceRegistry
 from statewright.store import StepConflict, Store, StoreError, store_for
 from statewright.store.codec import CorruptRecord, decode_events, dump_value, history_of, load_value
