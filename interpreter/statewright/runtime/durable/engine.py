@@ -43,6 +43,7 @@ from statewright.core.execution import LimitedExecution
 from statewright.core.names import name_problem
 from statewright.runtime.callbacks import InvalidToken, TaskTimedOut
 from statewright.runtime.clock import Clock, SystemClock, VirtualClock
+from statewright.runtime.durable.ids import IdBlocks
 from statewright.runtime.durable.leases import LeaseKeeper
 from statewright.runtime.durable.redrive import ExecutionNotRedrivable, record_refusal
 from statewright.runtime.durable.steps import Diverged, LiveExecution, failing_step, replay, take_step
@@ -206,9 +207,7 @@ class DurableEngine:
         self._waiters: dict[int, list[asyncio.Future[Result | None]]] = {}
         self._definitions: dict[str, _Definition] = {}
         self._by_machine: dict[int, tuple[Any, _Definition]] = {}
-        self._ids: list[int] = []
-        self._allocating: asyncio.Future[range] | None = None
-        self._taken: asyncio.Future[range] | None = None  # the allocation whose ids are in _ids already
+        self._ids = IdBlocks(self.store, _ID_BLOCK)
         self._background: set[asyncio.Task[Any]] = set()
         self._wheel_task: asyncio.Task[None] | None = None
         self.node_id = node_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -229,7 +228,7 @@ class DurableEngine:
         await self.store.open(migrate=migrate)
         self._opened = True
         try:
-            self._ids = list(reversed(await self.store.allocate_ids(_ID_BLOCK)))
+            await self._ids.open()
             # Join before the first timer read: from then on the store reads only this node's timers.
             if getattr(self.store, "shared", False):
                 await self._leases.join()
@@ -385,7 +384,8 @@ class DurableEngine:
         if not name and self._ids:
             # The common case (a generated name, ids at hand) needs no read: one future, answered when the
             # ending is committed, or failed when the start itself could not be recorded.
-            arn, waiter = self._record_start(self._definition_of(machine), input, None, origin, True, None)
+            definition, input, name, seed, info = self._prepare(machine, input, None, origin)
+            arn, waiter = self._record_start(definition, input, name, seed, info, origin, True, None)
             try:
                 result = await waiter
             except StoreError:
@@ -400,26 +400,16 @@ class DurableEngine:
     async def _start(self, machine: Any, input: Any, name: str | None, wait: bool,
                      origin: Origin | None = None) -> tuple[str, asyncio.Future[Result | None] | None]:
         """Record the start; with ``wait``, also the future of its Result (made before anything can end it)."""
-        definition = self._definition_of(machine)
-        if input is NO_INPUT:
-            input = {}
         named = bool(name)
-        if named:
-            problem = name_problem(name)
-            if problem is not None:
-                raise InvalidName(f"Invalid Name: {problem}")
-            seed = secrets.randbits(63)
-        else:
-            name, seed = _name_and_seed()
-        info = _info(definition, name, origin.role_arn if origin is not None else None)
+        definition, input, name, seed, info = self._prepare(machine, input, name, origin)
         if named and not definition.express:  # a uuid4 is never taken: no read for it
             existing = await self.store.execution(info.execution_arn)
             if existing is not None:
                 return self._existing(existing, input), None
         if not self._ids:
-            await self._next_id_block()
+            await self._ids.wait()
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        _, waiter = self._record_start(definition, input, name, origin, wait, future, seed, info)
+        _, waiter = self._record_start(definition, input, name, seed, info, origin, wait, future)
         try:
             await future
         except StoreError as error:
@@ -429,21 +419,28 @@ class DurableEngine:
             raise error
         return info.execution_arn, waiter
 
-    def _record_start(self, definition: _Definition, input: Any, name: str | None, origin: Origin | None,
-                      wait: bool, future: asyncio.Future[bool] | None, seed: int | None = None,
-                      info: Any = None) -> tuple[str, asyncio.Future[Result | None] | None]:
-        """Submit the start step (ids must be at hand); (ARN, the waiter of its Result when ``wait``). ``future``
-        is answered once the step is committed; without one, a start that is not recorded fails the waiter."""
-        if input is NO_INPUT:
-            input = {}
-        if name is None or seed is None:
+    def _prepare(self, machine: Any, input: Any, name: str | None,
+                 origin: Origin | None) -> tuple[_Definition, Any, str, int, Any]:
+        """(definition, input, name, seed, execution info) of a start: ``{}`` for no input, a generated name
+        (uuid4) for none, and a name given checked as AWS checks it (raises InvalidName)."""
+        definition = self._definition_of(machine)
+        if name:
+            problem = name_problem(name)
+            if problem is not None:
+                raise InvalidName(f"Invalid Name: {problem}")
+            seed = secrets.randbits(63)
+        else:
             name, seed = _name_and_seed()
-        if info is None:
-            info = _info(definition, name, origin.role_arn if origin is not None else None)
-        ids = self._ids
-        if len(ids) < _ID_BLOCK // 4 and self._allocating is None:
-            self._allocate()  # the next block arrives before this one runs out
-        execution_id = ids.pop()
+        info = _info(definition, name, origin.role_arn if origin is not None else None)
+        return definition, {} if input is NO_INPUT else input, name, seed, info
+
+    def _record_start(self, definition: _Definition, input: Any, name: str, seed: int, info: Any,
+                      origin: Origin | None, wait: bool,
+                      future: asyncio.Future[bool] | None) -> tuple[str, asyncio.Future[Result | None] | None]:
+        """Submit the start step (an id must be at hand); (ARN, the waiter of its Result when ``wait``).
+        ``future`` is answered once the step is committed; without one, a start that is not recorded fails
+        the waiter."""
+        execution_id = self._ids.take()
         now = self.clock.now()
         new = NewExecution(execution_id, info.execution_arn, name, definition.machine_name, definition.machine_arn,
                            definition.hash, "EXPRESS" if definition.express else "STANDARD", dump_value(input), now,
@@ -471,36 +468,6 @@ class DurableEngine:
         if record.status == "RUNNING" and load_value(record.input) == input:
             return record.arn
         raise ExecutionAlreadyExists(f"Execution Already Exists: '{record.arn}'")
-
-    async def _next_id_block(self) -> None:
-        """Wait for a fresh block of execution ids (none is left)."""
-        while not self._ids:
-            await self._refill_ids()
-
-    def _allocate(self) -> asyncio.Future[range]:
-        """The allocation of a fresh block of ids (one at a time, however many starts wait for it)."""
-        allocating = self._allocating
-        if allocating is None:
-            allocating = self._allocating = asyncio.ensure_future(self.store.allocate_ids(_ID_BLOCK))
-            allocating.add_done_callback(self._allocated)
-        return allocating
-
-    def _allocated(self, allocating: asyncio.Future[range]) -> None:
-        """Take a finished allocation's ids, once (its done callback, or whoever awaited it first)."""
-        if self._allocating is allocating:
-            self._allocating = None
-        if allocating is self._taken:
-            return
-        self._taken = allocating
-        if not allocating.cancelled() and allocating.exception() is None:
-            self._ids[:0] = reversed(allocating.result())  # used after the ones left (handed out from the end)
-
-    async def _refill_ids(self) -> None:
-        allocating = self._allocate()
-        await asyncio.shield(allocating)
-        # Now, not in the done callback: that one runs on a later turn of the loop, and a caller looping
-        # until ids are there would await the same finished future again and again without yielding.
-        self._allocated(allocating)
 
     def _known_definition(self, machine: Any) -> _Definition | None:
         cached = self._by_machine.get(id(machine))
