@@ -86,5 +86,6 @@ def test_the_cli_benchmark_times_whole_processes_and_judges_the_targets(capsys: 
     assert main(["--cli", "--rounds", "1"]) == 0
     printed = capsys.readouterr().out
     assert "one-state statewright run" in printed and "W1 statewright run" in printed
-    assert "target statewright lint of one file < 120 ms:" in printed
-    assert printed.count("target ") == 3  # both run targets (or "local-sfn not measured") and lint's
+    assert "target statewright lint of one JSON file < 120 ms:" in printed
+    assert "target statewright lint of one YAML file < 120 ms:" in printed
+    assert printed.count("target ") == 4  # both run targets (or "local-sfn not measured") and lint's two
