@@ -1,7 +1,7 @@
 """Semantic lint rules. Importing this package registers every rule (one module per area).
 
 SW2xx graph and structure, SW3xx Choice rules, SW4xx data-flow syntax, SW5xx Retry/Catch,
-SW6xx state fields, SW7xx query language and variables, SW8xx deployment placeholders, SW9xx what the
+SW6xx state fields and Task resources, SW7xx query language and variables, SW8xx deployment placeholders, SW9xx what the
 workflow type (STANDARD or EXPRESS) allows.
 """
 
@@ -11,6 +11,7 @@ from statewright.lint.rules import (  # noqa: F401  (importing registers the rul
     errors,
     fields,
     graph,
+    integrations,
     placeholders,
     query_language,
     variables,
