@@ -96,7 +96,7 @@ REJECTED = [
     ("States.Format('x", 15, "unterminated string"),
     ("States.Array($.)", 16, "invalid path '$.'"),
     ("States.Array($..)", 17, "invalid path '$..'"),
-    ("States.Array($[?(@.x <)])", 23, "invalid path"),
+    ("States.Array($[?(@.x <])", 23, "invalid path"),  # the filter's ')' is missing: it never ends
     ("States.Array(tru)", 14, "unexpected"),
     ("Foo.Bar()", 1, "must start with 'States.'"),
     ("", 1, "must start with 'States.'"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statewright.core.jsonpath import JsonPath, PathSyntaxError, parse_path
+from statewright.core.jsonpath.errors import FilterNotReadable
 
 
 @pytest.mark.parametrize(
@@ -62,7 +63,7 @@ REJECTED = [
     ("$.a.foo()", 5, "unknown path function"),
     ("$.a.length(1)", 12, "takes no arguments"),
     ("$.a.length().b", 13, "nothing may follow"),
-    ("$[?(@.x <)]", 10, "expected a value"),
+    ("$[?(@.x <", 10, "expected a value"),
     ("$[?@.x]", 4, "expected '('"),
     ("$[?(@.x == 'a)]", 12, "unterminated string"),
     ("$[?(@.x =~ /[/)]", 12, "invalid regular expression"),
@@ -122,3 +123,36 @@ def test_backslash_in_quoted_name_is_kept() -> None:
     path = parse_path("$['Test\\\"\"Name\"']")
     assert path.get({'Test\\""Name"': "v"}) == "v"
     assert parse_path("$['it\\'s']").get({"it\\'s": 1}) == 1
+
+
+# Filters whose brackets close but whose body does not compile: AWS deploys them, and the state fails when
+# it evaluates the path (spec/paths.md). They parse; evaluating them raises FilterNotReadable.
+DEFERRED = [
+    ("$[?(@.x <)]", "[?(@.x <)]", "found ')' (column 10)"),
+    ("$.Items[?(@.Type.Text==AMOUNT_PAID)].n", "[?(@.Type.Text==AMOUNT_PAID)]", "found 'A' (column 24)"),
+    ("$.a[?(@.b == 'x)]' && @.c == Y)]", "[?(@.b == 'x)]' && @.c == Y)]", "found 'Y'"),
+    ("$.a[?(@.b[?(@.c == Z)])]", "[?(@.c == Z)]", "found 'Z'"),
+]
+
+
+@pytest.mark.parametrize(("text", "filter", "fragment"), DEFERRED)
+def test_a_filter_that_does_not_compile_fails_when_evaluated(text: str, filter: str, fragment: str) -> None:
+    path = parse_path(text)
+    assert not path.is_definite
+    document = {"Items": [{"Type": {"Text": "AMOUNT_PAID"}, "n": 1}], "a": [{"b": [{"c": 1}]}]}
+    with pytest.raises(FilterNotReadable) as caught:
+        path.find(document)
+    assert caught.value.path == text and caught.value.filter == filter
+    assert fragment in caught.value.reason and str(caught.value).startswith(f"Failed to parse filter {filter}: ")
+
+
+def test_a_filter_is_not_evaluated_where_nothing_reaches_it() -> None:
+    assert parse_path("$.missing[?(@.x == Y)]").find({"a": 1}) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("$[?(@.s < .95)]", [{"s": 0.9}]), ("$[?(@.s == 5.)]", [{"s": 5}]), ("$[?(@.s == 007)]", [{"s": 7}]),
+    ("$[?(@.s < 1e1)]", [{"s": 0.9}, {"s": 5}, {"s": 7}]), ("$[?(@.s > -.5e-1)]", [{"s": 0.9}, {"s": 5}, {"s": 7}]),
+])
+def test_numbers_in_a_filter_are_read_as_jayway_reads_them(text: str, expected: list) -> None:
+    assert parse_path(text).find([{"s": 0.9}, {"s": 5}, {"s": 7}, {"s": "x"}]) == expected

@@ -33,8 +33,8 @@ def _marked(text: str, diagnostic: Diagnostic) -> str:
     ("InputPath", "$.order.[", False, "SW401", 8),
     ("InputPath", '"$.order.["', False, "SW401", 9),
     ("InputPath", "'$.order.['", False, "SW401", 9),
-    # A filter missing its right operand: the ')' it found instead.
-    ("InputPath", "$.a[?(@.b ==)]", False, "SW401", 12),
+    # A filter missing its right operand: the ')' it found instead (a warning: AWS deploys it).
+    ("InputPath", "$.a[?(@.b ==)]", False, "SW405", 12),
     # Intrinsics: an unknown function name inside a call, and a bad path argument.
     ("x.$", "States.Format('{}', States.Nope())", True, "SW403", 20),
     ("x.$", "States.Format('{}', $.a[)", True, "SW403", 23),

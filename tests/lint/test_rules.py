@@ -88,6 +88,8 @@ CASES: list[tuple[str, dict[str, Any], str | None, str | None, str, Severity]] =
      "A", "Output", "/States/A/Output/v", E),
     ("SW802", machine({"A": {"Type": "Pass", "InputPath": "$.${Key}", "End": True}}), "A", "InputPath",
      "/States/A/InputPath", W),
+    ("SW405", machine({"A": {"Type": "Pass", "InputPath": "$.xs[?(@.type == PAID)]", "End": True}}), "A",
+     "InputPath", "/States/A/InputPath", W),
     ("SW606", machine({"A": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:query", "End": True}}), "A",
      "Resource", "/States/A/Resource", E),
     ("SW901", machine({"A": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync", "End": True}}), "A",

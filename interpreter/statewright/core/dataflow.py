@@ -27,7 +27,7 @@ from statewright.core.history import json_text
 from statewright.core.intrinsics import IntrinsicCall, PathArgument, RandomSource, StringLiteral, parse_intrinsic
 from statewright.core.intrinsics.text import format_text
 from statewright.core.jsonpath import JsonPath, PathNotFound, parse_path, set_reference_path
-from statewright.core.jsonpath.errors import UndefinedVariable
+from statewright.core.jsonpath.errors import FilterNotReadable, UndefinedVariable
 
 _CONST, _INPUT_PATH, _ANY_PATH, _INTRINSIC, _NESTED, _INPUT_KEY, _FORMAT_KEY = range(7)
 # _INPUT_KEY: an _INPUT_PATH ``$.name``. _FORMAT_KEY: an _INTRINSIC ``States.Format('..{}..', $.name)`` (the
@@ -101,6 +101,11 @@ def path_not_found(path: JsonPath | str, field: str, document: Any) -> StatesErr
     )
 
 
+def unreadable_filter(error: FilterNotReadable, field: str) -> StatesError:
+    """The cause for a path whose filter does not compile, which AWS reports only when it evaluates it."""
+    return runtime_error(f"Invalid path '{error.path}' for the field '{field}' : {error}")
+
+
 def resolve_path(path: JsonPath, input: Any, context: Any, variables: Mapping[str, Any] | None) -> Any:
     """The value a path names; definite paths raise PathNotFound, indefinite ones give a list."""
     if path.root == "input":
@@ -165,6 +170,8 @@ class Template:
                     out[key] = resolve_path(payload, input, context, variables)
         except UndefinedVariable as exc:
             raise runtime_error(f"Invalid path '{exc.path}': The variable '{exc.variable}' is not defined") from None
+        except FilterNotReadable as exc:
+            raise unreadable_filter(exc, field) from None
         except PathNotFound as exc:
             # AWS quotes the state's effective input even when the path reads the context object.
             raise path_not_found(exc.path, field, input) from None
@@ -184,6 +191,8 @@ def _evaluate_entry(entry: tuple[Any, int, Any, str], input: Any, context: Any,
         return resolve_path(payload, input, context, variables)
     except UndefinedVariable as exc:
         raise runtime_error(f"Invalid path '{exc.path}': The variable '{exc.variable}' is not defined") from None
+    except FilterNotReadable as exc:
+        raise unreadable_filter(exc, field) from None
     except PathNotFound as exc:
         # AWS quotes the state's effective input even when the path reads the context object.
         raise path_not_found(exc.path, field, input) from None
@@ -302,6 +311,8 @@ def _select(path: JsonPath | bool | None, value: Any, context: Any,
         return {}
     try:
         return resolve_path(path, value, context, variables)
+    except FilterNotReadable as exc:
+        raise runtime_error(f"Invalid path '{path.text}' : {exc}") from None
     except PathNotFound as exc:
         raise runtime_error(f"Invalid path '{path.text}' : No results for path: {exc.normalized}") from None
 

@@ -46,3 +46,19 @@ class UndefinedVariable(PathNotFound):
 
     def __str__(self) -> str:
         return f"The variable '{self.variable}' is not defined (path {self.path})"
+
+
+class FilterNotReadable(PathNotFound):
+    """A filter Jayway cannot compile (``[?(@.type == PAID)]``: an unquoted word is no value).
+
+    AWS accepts such a path when the machine is created and fails when the path is evaluated; a path that
+    holds one parses, and raises this when it is used.
+    """
+
+    def __init__(self, path: str, normalized: str, filter: str, reason: str) -> None:
+        super().__init__(path, normalized)
+        self.filter = filter
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"Failed to parse filter {self.filter}: {self.reason}"

@@ -6,12 +6,12 @@ scanner that knows where it is gives exact columns for every error.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
 from statewright.core.jsonpath.errors import PathSyntaxError
 from statewright.core.jsonpath.steps import (
+    BrokenFilter,
     DeepScan,
     Filter,
     Index,
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 _NAME_END = frozenset(".[( \t\r\n")
 _FILTER_NAME_END = _NAME_END | frozenset(")]=!<>&|,~")
 # Compiled on first use (re's cache): most paths have no filter, slice or index list.
-_NUMBER = r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?"
+_NUMBER_RUN = r"[0-9.eE-]+"
+_NUMBER = r"-?(?:\d+\.?\d*|\.\d+)(?:[eE]-?\d+)?"
 _SLICE = r"\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?"
 _INDEXES = r"\s*-?\d+\s*(?:,\s*-?\d+\s*)*"
 
@@ -241,12 +242,24 @@ class PathParser:
 
     # ------------------------------------------------------------------ filters
     def parse_filter(self) -> Step:
+        open_bracket = self.pos - 1
         self.pos += 1  # '?'
         self.skip_spaces()
         self.expect("(")
-        expr = self.parse_or()
-        self.skip_spaces()
-        self.expect(")")
+        body = self.pos
+        try:
+            expr = self.parse_or()
+            self.skip_spaces()
+            self.expect(")")
+        except PathSyntaxError as error:
+            # Jayway finds a filter's end by its brackets and compiles the body on its own, and AWS
+            # accepts a machine whose filter body does not compile: it fails when the path is used.
+            end = _filter_end(self.text, body)
+            if end is None:
+                raise
+            self.pos = end
+            return BrokenFilter(self.text[open_bracket : end + 1], f"{error.message} (column {error.column})",
+                                error.column)
         return Filter(expr)
 
     def parse_or(self) -> Expr:
@@ -329,10 +342,13 @@ class PathParser:
             if self.text.startswith(word, self.pos):
                 self.pos += len(word)
                 return Literal(value)
-        match = re.compile(_NUMBER).match(self.text, self.pos)
-        if match:
-            self.pos = match.end()
-            return Literal(json.loads(match.group()))
+        # Jayway reads a number as the longest run of digits, '.', '-', 'e' and 'E', then hands it to
+        # BigDecimal: so '.85', '5.' and '007' are numbers in a filter, though not in JSON.
+        run = re.compile(_NUMBER_RUN).match(self.text, self.pos)
+        if run and re.fullmatch(_NUMBER, run.group()):
+            self.pos = run.end()
+            number = run.group()
+            return Literal(float(number) if any(c in number for c in ".eE") else int(number))
         found = f"'{char}'" if char else "the end of the path"
         raise self.error(f"expected a value, '@...' or '$...' in the filter but found {found}", start)
 
@@ -400,3 +416,31 @@ class PathParser:
                 raise self.error("expected ',' or ']' in the list")
         self.pos += 1
         return items
+
+
+def _filter_end(text: str, body: int) -> int | None:
+    """The index of the ']' closing a filter whose body starts at ``body`` (just after its '('), or None.
+
+    Quotes are skipped and parentheses and brackets counted, so ``[?(@.a == ')]')]`` ends at the last ']'.
+    """
+    depth, index, quote = 1, body, None
+    while index < len(text):
+        char = text[index]
+        if quote is not None:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in ("'", '"'):
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+            if depth == 0:
+                close = index + 1
+                while close < len(text) and text[close] == " ":
+                    close += 1
+                return close if char == ")" and close < len(text) and text[close] == "]" else None
+        index += 1
+    return None

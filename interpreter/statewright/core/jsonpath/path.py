@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from statewright.core.jsonpath.errors import PathNotFound, UndefinedVariable
+from statewright.core.jsonpath.errors import FilterNotReadable, PathNotFound, UndefinedVariable
 from statewright.core.jsonpath.parser import PathParser
 from statewright.core.jsonpath.steps import Index, Name, Step, is_definite
 
@@ -75,10 +75,13 @@ class JsonPath:
     def find(self, value: Any) -> list[Any]:
         """Every node the path selects in ``value`` (document order); ``[]`` when none."""
         nodes = [value]
-        for step in self.steps:
-            nodes = step.select(nodes, value)
-            if not nodes:
-                break
+        try:
+            for step in self.steps:
+                nodes = step.select(nodes, value)
+                if not nodes:
+                    break
+        except FilterNotReadable as error:  # raised by a BrokenFilter step, which knows only its filter
+            raise FilterNotReadable(self.text, self.normalized, error.filter, error.reason) from None
         if self.function is None:
             return nodes
         from statewright.core.jsonpath.filters import FUNCTIONS, MISSING

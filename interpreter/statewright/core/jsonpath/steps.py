@@ -152,6 +152,24 @@ class Filter:
         return "[?]"
 
 
+@dataclass(frozen=True, slots=True)
+class BrokenFilter:
+    """A filter that does not compile (``text`` is the whole ``[?(...)]``): selecting with it raises
+    :class:`FilterNotReadable`, as AWS fails the state only when it evaluates the path."""
+
+    text: str
+    reason: str
+    column: int  # 1-based, in the whole path's text, where the filter stopped compiling
+
+    def select(self, nodes: list[Any], root: Any) -> list[Any]:
+        from statewright.core.jsonpath.errors import FilterNotReadable
+
+        raise FilterNotReadable("", "", self.text, self.reason)
+
+    def normalized(self) -> str:
+        return "[?]"
+
+
 def descendants(node: Any) -> Iterator[Any]:
     """The node and everything below it, in document (pre-)order, as Jayway's scan visits them."""
     stack = [node]
@@ -178,10 +196,10 @@ class DeepScan:
         return ".." + self.inner.normalized()
 
 
-Step = Name | Names | Index | Indexes | Slice | Wildcard | Filter | DeepScan
+Step = Name | Names | Index | Indexes | Slice | Wildcard | Filter | BrokenFilter | DeepScan
 
 # Steps that may select several nodes; one of them anywhere makes a path indefinite.
-INDEFINITE_STEPS = (Wildcard, Slice, Filter, DeepScan, Indexes)
+INDEFINITE_STEPS = (Wildcard, Slice, Filter, BrokenFilter, DeepScan, Indexes)
 
 
 def is_definite(steps: tuple[Step, ...]) -> bool:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from statewright.core.intrinsics import IntrinsicSyntaxError, check_intrinsic
 from statewright.core.jsonpath import PathSyntaxError, is_plain_path, parse_path
+from statewright.core.jsonpath.steps import BrokenFilter
 from statewright.lint.context import JSONATA, PLACEHOLDER, StateRef
 
 # Fields whose value is a path into the input, the context object or a variable (spec/data-flow.md).
@@ -90,6 +91,22 @@ def path_error(text: str, *, reference: bool = False) -> Problem | None:
     if reference and not parsed.is_reference:
         return Problem("a Reference Path may only use '.name', \"['name']\" and '[index]' steps (no filters, "
                        "wildcards or slices)")
+    return None
+
+
+@lru_cache(maxsize=16384)
+def broken_filter(text: str) -> Problem | None:
+    """Why a filter of path ``text`` cannot be compiled (AWS accepts it and fails at run time), or None."""
+    if "[?" not in text or text.startswith("States."):
+        return None
+    try:
+        parsed = parse_path(text)
+    except PathSyntaxError:
+        return None  # an error, which path_error reports
+    for step in parsed.steps:
+        if isinstance(step, BrokenFilter):
+            offset = step.column - 1 if "\n" not in text and "\r" not in text else None
+            return Problem(f"the filter {step.text} cannot be compiled: {step.reason}", offset)
     return None
 
 

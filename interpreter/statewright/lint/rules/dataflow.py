@@ -19,6 +19,7 @@ from statewright.lint.rules._support import (
     PATH_OR_INTRINSIC_FIELDS,
     TEMPLATE_FIELDS,
     Problem,
+    broken_filter,
     has_placeholder,
     path_error,
     path_or_intrinsic_error,
@@ -246,6 +247,45 @@ def invalid_dollar_value(context: LintContext) -> Iterator[Finding]:
                     f"intrinsic function call; {quote(value)} is not: {problem}.",
                     state.field_pointer(*path), state=state.name, field=field, offset=problem.offset,
                 )
+
+
+@rule("SW405", "filter-fails-at-run-time", Severity.WARNING)
+def filter_fails_at_run_time(context: LintContext) -> Iterator[Finding]:
+    """A path's filter cannot be compiled, so the state fails when it evaluates the path.
+
+    ## What it does
+    Finds filters (`[?(...)]`) in path fields and `.$` values that Jayway JsonPath, which AWS evaluates
+    paths with, cannot compile although their brackets close: an unquoted word as a value
+    (`[?(@.status == PAID)]`), a missing operand, a stray character.
+
+    ## Why is this bad?
+    AWS creates the machine (it only checks where the filter ends), and the state fails with
+    `States.Runtime` each time it evaluates the path. A warning, not an error, because the machine deploys.
+
+    ## Example
+    ```yaml
+    Parameters:
+      paid.$: $.lines[?(@.type == PAID)]
+    ```
+
+    ## Use instead
+    Quote the word:
+    ```yaml
+    Parameters:
+      paid.$: $.lines[?(@.type == 'PAID')]
+    ```
+    """
+    known = facts(context)
+    for state in known.jsonpath_states:
+        fields = [(where, field, value) for where, field, value, _ in _path_fields(state, known.rules[state.pointer])]
+        fields += [(path, f"{field}.{key}", value) for path, field, key, value in dollar_keys(state, known)]
+        for where, field, value in fields:
+            problem = broken_filter(value) if isinstance(value, str) and not has_placeholder(value) else None
+            if problem:
+                yield Finding(f"Field '{field}' of state '{state.name}': {problem}; the state will fail with "
+                              "States.Runtime when it evaluates the path.",
+                              where if isinstance(where, str) else state.field_pointer(*where), state=state.name,
+                              field=field, offset=problem.offset)
 
 
 @rule("SW404", "dollar-key-not-string", Severity.ERROR)
