@@ -16,6 +16,7 @@ Three decisions live here (and in conformance-tests/README.md, *Comparing result
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -120,10 +121,9 @@ def compare_history(recorded: Sequence[Mapping[str, Any]], actual: Sequence[Mapp
 
     1. Equal ``(type, name)`` sequences always agree.
     2. When the recorder re-ordered Parallel events (``notes``), it sorted the events of the branches,
-       replaced their ids by ``[0]`` and dropped some (``ParallelStateSucceeded``, inner exits). Then:
-       every recorded event with an integer id must be the actual event with that id, the actual
-       history must have as many events as the last recorded id, and the multiset of recorded
-       masked events must be contained in the multiset of the remaining actual events.
+       replaced their ids by ``[0]`` and dropped some (``ParallelStateSucceeded``, inner exits). Then the
+       actual history, put through the same re-ordering (:func:`as_recorder_leaves_parallels`), must
+       equal the recording event for event: id, ``previousEventId``, type and state name.
     3. When the definition has a Parallel or Map state, branches and iterations may interleave. Then
        the two histories agree when their multisets of ``(type, name)`` are equal, the events outside
        any Map iteration keep their relative order after removing the states of Parallel branches,
@@ -152,25 +152,57 @@ def _first_difference(expected: list[Key], actual: list[Key]) -> str:
 
 
 def _compare_masked(recorded: Sequence[Mapping[str, Any]], actual: Sequence[Mapping[str, Any]]) -> list[str]:
-    problems = []
-    by_id = {e["id"]: e for e in actual if isinstance(e.get("id"), int)}
-    numbered = [e for e in recorded if isinstance(e.get("id"), int)]
-    last = max((e["id"] for e in numbered), default=0)
-    if len(actual) != last:
-        problems.append(f"{len(actual)} events, the recording implies {last}")
-    used: set[int] = set()
-    for event in numbered:
-        other = by_id.get(event["id"])
-        if other is None or event_key(other) != event_key(event):
-            got = None if other is None else event_key(other)
-            problems.append(f"event id {event['id']}: {got}, expected {event_key(event)}")
-        used.add(event["id"])
-    rest = Counter(event_key(e) for e in actual if not (isinstance(e.get("id"), int) and e["id"] in used))
-    masked = Counter(event_key(e) for e in recorded if not isinstance(e.get("id"), int))
-    missing = masked - rest
-    if missing:
-        problems.append(f"branch events missing: {sorted(missing.elements(), key=str)}")
-    return problems
+    """Put the actual history through what the recorder did to the recording, then require the same events:
+    id, ``previousEventId``, type and state name, in order (see :func:`as_recorder_leaves_parallels`)."""
+    expected = [_linked_key(e) for e in recorded]
+    transformed = [_linked_key(e) for e in as_recorder_leaves_parallels(actual)]
+    if expected == transformed:
+        return []
+    for index, (e, a) in enumerate(zip(expected, transformed, strict=False)):
+        if e != a:
+            return [f"event {index + 1} after the recorder's re-ordering: {a}, expected {e}"]
+    return [f"{len(transformed)} events after the recorder's re-ordering, expected {len(expected)}"]
+
+
+PARALLEL_ENDS = ("ParallelStateSucceeded", "ParallelStateFailed", "ParallelStateAborted", "ParallelStateExited")
+
+
+def as_recorder_leaves_parallels(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``history`` as the recorder of the shared cases leaves it when its notes say "re-ordered".
+
+    AWS does not fix the order of concurrent branches' events, so the recorder made each Parallel state's
+    block canonical: the events after a ``ParallelStateStarted`` get the id ``[0]`` and ``previousEventId``
+    0, and at each Parallel end event the block is put back sorted by its events' JSON text (keys sorted,
+    timestamps left out). It rewrites the list while walking it by index, so a block is written back at
+    ``ParallelStateSucceeded`` and again at ``ParallelStateExited``, which drops the Succeeded event (and, for
+    a nested Parallel, the inner exit and the outer success). This does the same walk, so every kept id and
+    link is compared, and the order of everything outside the branches.
+    """
+    events = [_canonical(event) for event in history]
+    start, block, inside = 0, [], False
+    for index, event in enumerate(events):  # enumerate reads the list as it is rewritten, as the recorder's walk
+        kind = event.get("type")
+        if kind in PARALLEL_ENDS:
+            events[start:index] = sorted(block, key=lambda e: json.dumps(e))
+            inside = False
+        elif kind == "ParallelStateStarted":
+            start, block, inside = index + 1, [], True
+        elif inside:
+            event["id"], event["previousEventId"] = [0], 0
+            block.append(event)
+    return events
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _canonical(item) for key, item in sorted(value.items()) if key != "timestamp"}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def _linked_key(event: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (json.dumps(event.get("id")), event.get("previousEventId"), event["type"], state_name(event))
 
 
 def _compare_concurrent(recorded: Sequence[Mapping[str, Any]], actual: Sequence[Mapping[str, Any]],
