@@ -221,5 +221,5 @@ def test_recorder_masked_parallel_events() -> None:
     assert compare_history(recorded, actual, notes=notes) == []
     assert compare_history(recorded, actual[:4] + actual[5:], notes=notes)
     # The links the recorder kept are compared too: an exit linked to the wrong event, a success moved.
-    assert compare_history(recorded, actual[:6] + [_event(7, 6, "ParallelStateExited", "P")] + actual[7:], notes=notes)
-    assert compare_history(recorded, actual[:3] + [actual[5], actual[3], actual[4]] + actual[6:], notes=notes)
+    assert compare_history(recorded, [*actual[:6], _event(7, 6, "ParallelStateExited", "P"), *actual[7:]], notes=notes)
+    assert compare_history(recorded, [*actual[:3], actual[5], actual[3], actual[4], *actual[6:]], notes=notes)
