@@ -85,6 +85,8 @@ def _read_integer(path: JsonPath, field: str, effective: Any, context: Any, vari
     except PathNotFound:
         raise runtime_error(f"Invalid path '{path.text}' : No results for path: {path.normalized}") from None
     number = _as_number(value, int)
+    if field == "ToleratedFailureCountPath" and _is_integer(number) and number < 0:
+        raise runtime_error("ToleratedFailureCount cannot be negative.")  # AWS's words for this field
     if not _is_integer(number) or number < 0:
         raise runtime_error(
             f"The {field} field refers to value \"{_shown(value)}\" which is not a valid integer: {path.text}")
