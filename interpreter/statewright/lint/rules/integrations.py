@@ -64,7 +64,8 @@ def integration_problem(resource: str) -> str | None:
             return "an AWS SDK integration is 'aws-sdk:<service>:<action>' with the action in camelCase"
         allowed = known.get("patterns") or []
     elif action not in actions:
-        return f"'{service}' has no optimized action '{action}'; it has {_listed(sorted(actions))}"
+        names = [f"'{name}'" for name in sorted(actions)]
+        return f"'{service}' has no optimized action '{action}'; it has {_listed(names)}"
     else:
         allowed = actions[action]
     if pattern not in allowed:
@@ -74,8 +75,8 @@ def integration_problem(resource: str) -> str | None:
 
 
 def _listed(names: list[str]) -> str:
-    quoted = [name if name.startswith(("'", "request")) else f"'{name}'" for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    """``a``, ``a and b``, ``a, b and c``: the names as given (the caller quotes them)."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @rule("SW606", "unknown-service-integration", Severity.ERROR)
