@@ -21,6 +21,7 @@ import jsonata as _engine
 
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.jsonata import functions
+from statewright.core.jsonata.errors import reference_message
 from statewright.core.jsonata.fastpath import FALLBACK, MISSING, compile_fast
 from statewright.core.timestamps import format_timestamp
 
@@ -28,6 +29,7 @@ UNDEFINED: Any = _engine.UNDEFINED
 """What an expression that returns nothing gives (JSONata ``undefined``, not JSON ``null``)."""
 
 _EXPRESSION = re.compile(r"\A\{%(.*)%\}\Z", re.S)
+_CODED = re.compile(r"[SDTU]\d{4}: ")
 
 
 class JsonataSyntaxError(ValueError):
@@ -88,7 +90,7 @@ def _uuid(*_: Any) -> str:
 
 def _removed(*_: Any) -> Any:
     # AWS removed $eval ($parse replaces it): calling it is an error, as for an unknown function.
-    raise ValueError("Attempted to invoke a non-function")
+    raise ValueError("T1006: Attempted to invoke a non-function")
 
 
 _FUNCTIONS: dict[str, Any] = {
@@ -144,9 +146,19 @@ class Expression:
         try:
             return self._compiled.evaluate(states.get("input"), bindings)
         except _engine.JsonataError as exc:
-            raise QueryEvaluationError(_error_text(exc), field) from None
+            if functions.NOTHING in str(exc):
+                raise QueryEvaluationError(
+                    f"The JSONata expression '{self.text}' specified for the field '{field}' returned nothing "
+                    "(undefined).", field) from None
+            raise QueryEvaluationError(self._threw(_evaluation_text(exc, self.text), field), field) from None
         except RecursionError:
-            raise QueryEvaluationError("Stack overflow error", field) from None
+            raise QueryEvaluationError(self._threw("Stack overflow error", field), field) from None
+
+    def _threw(self, message: str, field: str) -> str:
+        # AWS: "... threw an error during evaluation. T2001: ..." ("... evaluation: <text>" without a code).
+        separator = ". " if _CODED.match(message) else ": "
+        return (f"The JSONata expression '{self.text}' specified for the field '{field}' threw an error during "
+                f"evaluation{separator}{message}")
 
 
 def _compile(text: str) -> Any:
@@ -166,6 +178,15 @@ def compile_expression(text: str) -> Expression:
     """The compiled expression for ``text``; the same text compiles once per process (a cache), so a
     definition loaded again, or the same expression in many states, costs no new parse."""
     return Expression(text)
+
+
+def _evaluation_text(exc: Exception, text: str) -> str:
+    message = str(exc)
+    # Functions of ours raise ValueError with AWS's text (code included); the binding wraps it.
+    if message.startswith("ValueError: "):
+        return message[len("ValueError: "):]
+    code = getattr(exc, "code", None)
+    return reference_message(code, message, text, int(getattr(exc, "position", 0) or 0))
 
 
 def _error_text(exc: Exception) -> str:

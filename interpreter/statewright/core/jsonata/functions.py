@@ -13,53 +13,102 @@ import hashlib
 import json
 from typing import Any
 
+# The engine cannot take ``undefined`` back from a Python function; raising this text makes the
+# expression's evaluation report "returned nothing (undefined)", which is what a call at the top of an
+# expression gives on AWS (spec/jsonata.md 11).
+NOTHING = "\x00returned nothing"
+
+
+class _Nothing(ValueError):
+    def __init__(self) -> None:
+        super().__init__(NOTHING)
+
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
-_MAX_RANGE = 1000  # States.ArrayRange's limit on the number of items, kept by AWS for $range
+# JSONata's own cap on a generated sequence (the range operator's D2014), kept so that a typo in a bound
+# cannot allocate gigabytes; AWS's $range is not held to States.ArrayRange's 1,000 items.
+_MAX_RANGE = 1_000_000
 
 
-def _integer(value: Any, what: str) -> int:
-    if value.__class__ is bool or not isinstance(value, int | float) or int(value) != value:
-        raise ValueError(f"The {what} argument must be an integer, but was: {json.dumps(value)}")
-    return int(value)
+def signature_error(function: str, index: int) -> ValueError:
+    """JSONata's T0410, which AWS gives for an argument of the wrong type or one too many."""
+    return ValueError(f'T0410: Argument {index} of function "{function}" does not match function signature')
 
 
-def partition(array: Any, size: Any) -> list[Any]:
+def _arity(function: str, args: tuple[Any, ...], most: int) -> None:
+    if len(args) > most:
+        raise signature_error(function, most + 1)
+
+
+def _number(function: str, args: tuple[Any, ...], index: int) -> Any:
+    value = args[index]
+    if value.__class__ is bool or not isinstance(value, int | float):
+        raise signature_error(function, index + 1)
+    return value
+
+
+def partition(*args: Any) -> Any:
     """``$partition(array, size)``: the array cut into chunks of ``size`` (the last may be shorter)."""
-    if not isinstance(array, list):
-        array = [array]
-    chunk = _integer(size, "size")
-    if chunk <= 0:
+    _arity("partition", args, 2)
+    if len(args) < 2 or any(arg is None for arg in args):
+        raise _Nothing()
+    array = args[0] if isinstance(args[0], list) else [args[0]]
+    size = _number("partition", args, 1)
+    if int(size) != size or size <= 0:
         raise ValueError("Partition size must be a positive integer")
+    chunk = int(size)
     return [array[index:index + chunk] for index in range(0, len(array), chunk)]
 
 
-def range_(start: Any, end: Any, step: Any) -> Any:
+def range_(*args: Any) -> Any:
     """``$range(start, end, step)``: ``start``, ``start + step``, ... up to ``end`` inclusive.
 
-    A one-item result is that item, as AWS returns it (a JSONata singleton sequence).
+    Bounds and step are truncated to integers; a missing argument, a zero step or a step away from
+    ``end`` gives nothing (undefined); a one-item result is that item (a JSONata singleton sequence).
     """
-    first, last, by = _integer(start, "start"), _integer(end, "end"), _integer(step, "step")
-    if by == 0:
-        raise ValueError("Step cannot be zero")
+    _arity("range", args, 3)
+    for index, value in enumerate(args):
+        if value is not None:
+            _number("range", args, index)
+    if len(args) < 3 or any(arg is None for arg in args):
+        raise _Nothing()
+    first, last, by = (_truncate(value) for value in args)
+    if by == 0 or (by > 0 and first > last) or (by < 0 and first < last):
+        raise _Nothing()
+    if abs(last - first) // abs(by) + 1 > _MAX_RANGE:
+        raise ValueError(f"D2014: The size of the sequence allocated by $range must not exceed {_MAX_RANGE}")
     values = list(range(first, last + (1 if by > 0 else -1), by))
-    if len(values) > _MAX_RANGE:
-        raise ValueError(f"The range cannot contain more than {_MAX_RANGE} elements")
     return values[0] if len(values) == 1 else values
 
 
-def hash_(data: Any, algorithm: Any) -> str:
+def _truncate(value: float) -> int:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("Number out of range")
+    return int(value)
+
+
+def hash_(*args: Any) -> Any:
     """``$hash(data, algorithm)``: the hex digest of ``data`` (a string) with MD5/SHA-1/SHA-2."""
-    name = _HASHES.get(algorithm) if isinstance(algorithm, str) else None
+    _arity("hash", args, 2)
+    if len(args) < 2 or any(arg is None for arg in args):
+        raise _Nothing()
+    data, algorithm = args
+    if not isinstance(algorithm, str):
+        raise signature_error("hash", 2)
+    name = _HASHES.get(algorithm)
     if name is None:
         raise ValueError(f"The hash algorithm must be one of {', '.join(_HASHES)}, but was: {algorithm}")
     text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
     return hashlib.new(name, text.encode("utf-8")).hexdigest()
 
 
-def parse(text: Any) -> Any:
+def parse(*args: Any) -> Any:
     """``$parse(json)``: the JSON value a string holds (AWS's replacement for ``$eval``)."""
+    _arity("parse", args, 1)
+    if not args or args[0] is None:
+        raise _Nothing()
+    text = args[0]
     if not isinstance(text, str):
-        raise ValueError(f"The argument of $parse must be a string, but was: {json.dumps(text)}")
+        raise signature_error("parse", 1)
     try:
         return json.loads(text)
     except ValueError:
