@@ -63,8 +63,14 @@ def check_size(value: Any, what: str) -> None:
         return
     size = len(json_text(value).encode("utf-8"))
     if size > MAX_PAYLOAD_BYTES:
-        raise StatesError(ErrorName.DATA_LIMIT_EXCEEDED,
-                          f"{what} number of bytes service limit ({size} bytes > {MAX_PAYLOAD_BYTES}).")
+        # AWS's words, which give no sizes (spec/data-flow.md 18).
+        raise StatesError(ErrorName.DATA_LIMIT_EXCEEDED, f"{what} number of bytes service limit.")
+
+
+def result_too_large(subject: str) -> str:
+    """The start of AWS's cause for a result over the limit; ``subject`` is the state's name, or the
+    function ARN of a Task that calls a Lambda function by its ARN."""
+    return f"The state/task '{subject}' returned a result with a size exceeding the maximum"
 
 
 def check_assigned(assigned: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core import redrive
 from statewright.core.context import ContextSource
-from statewright.core.dataflow import JsonPathFlow, check_assigned, check_size
+from statewright.core.dataflow import JsonPathFlow, check_assigned, check_size, result_too_large
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import (
     EXECUTION_STARTED,
@@ -320,13 +320,15 @@ class Execution:
 
     def finish(self, frame: Frame, output: Any) -> bool:
         """The frame's scope ended normally with ``output``."""
+        last = frame.state
         frame.state = None
         frame.data = output
         if frame.group is not None:
             groups.child_succeeded(self, frame, output)
             return False
         try:
-            check_size(output, "The state/task returned a result with a size exceeding the maximum")
+            check_size(output, result_too_large(last.name) if last is not None else
+                       "The state/task returned a result with a size exceeding the maximum")
         except StatesError as error:
             return self.fail_scope(frame, error.error, error.cause)
         # _end("SUCCEEDED", ...), inlined: the way most executions end.

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statewright.core.dataflow import Template, check_size, runtime_error
+from statewright.core.dataflow import Template, check_size, result_too_large, runtime_error
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import InvokeTask
 from statewright.core.jsonpath import JsonPath, PathNotFound
@@ -160,6 +160,11 @@ class TaskState(State):
         return run
 
     def on_task_succeeded(self, exe: Execution, frame: Frame, output: Any) -> bool:
+        try:
+            # AWS records a result over the limit as the task's failure, not as a success (spec/task.md).
+            check_size(output, result_too_large(self.resource_name if self.lambda_function else self.name))
+        except StatesError as error:
+            return self.on_task_failed(exe, frame, error.error, error.cause)
         self._stop_timers(exe, frame)
         if self.activity:
             exe.emit(frame, "ActivitySucceeded", {"output": output})
@@ -170,7 +175,6 @@ class TaskState(State):
                                               "output": output})
         flow = self.flow
         try:
-            check_size(output, f"The state/task '{self.name}' returned a result with a size exceeding the maximum")
             context = self.context(exe, frame)
             selected = flow.select_result(output, context, frame.variables, exe.rng)
             assigned = self.assigned(exe, frame, selected, context)
