@@ -8,35 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from statewright.core.history import json_text
 from statewright.core.jsonata import (
     UNDEFINED,
-    QueryEvaluationError,
     Value,
     compile_value,
     states_binding,
     undefined_error,
 )
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def unexpected_type(value: Value, result: Any, expected: str) -> QueryEvaluationError:
-    """AWS's cause for an expression whose result has the wrong JSON type."""
-    return QueryEvaluationError(
-        f"The JSONata expression '{value.text}' specified for the field '{value.field}' returned an unexpected "
-        f"result type. Expected '{expected}', but was '{_type_name(result)}' for value: {json_text(result)}",
-        value.field)
+from statewright.core.jsonata.template import unexpected_type
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from statewright.core.jsonata.template import Value, compile_optional, compile_value
+from statewright.core.history import json_text
+from statewright.core.jsonata.engine import QueryEvaluationError
+from statewright.core.jsonata.template import Value, compile_optional, compile_value, unexpected_type
 
 
 class Placed:
@@ -130,6 +132,26 @@ class ExpressionField:
 
     def resolve(self, input: Any, context: Any = None, variables: Mapping[str, Any] | None = None) -> Any:
         return self.value.evaluate(states_binding(input, context), variables)
+
+    def number(self, input: Any, context: Any, variables: Mapping[str, Any] | None, least: float,
+               most: float | None = None, integer: bool = True) -> Any:
+        """The field's value, which must be a number (an integer unless ``integer`` is false) from ``least``
+        to ``most``; anything else fails with ``States.QueryEvaluationError`` naming the field, as every
+        failure of an expression does (spec/jsonata.md 13), never with the ``*Path`` fields' States.Runtime.
+        """
+        value = self.resolve(input, context, variables)
+        if value.__class__ is bool or not isinstance(value, int | float):
+            raise unexpected_type(self.value, value, "number")
+        whole = value.__class__ is int or value.is_integer()
+        if (integer and not whole) or value < least or (most is not None and value > most):
+            if most is not None:
+                wanted = f"a number from {least:g} to {most:g}"
+            else:
+                wanted = "a positive integer" if least >= 1 else "a non-negative integer"
+            raise QueryEvaluationError(
+                f"The JSONata expression '{self.text}' specified for the field '{self.value.field}' returned an "
+                f"unexpected result: {json_text(value)} is not {wanted}", self.value.field)
+        return int(value) if integer else value
 
 
 def expression_field(state: Mapping[str, Any], key: str, field: str | None = None) -> ExpressionField | None:

@@ -33,6 +33,26 @@ def undefined_error(expression: Expression, field: str) -> QueryEvaluationError:
         field)
 
 
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def unexpected_type(value: Value, result: Any, expected: str) -> QueryEvaluationError:
+    """AWS's cause for an expression whose result has the wrong JSON type."""
+    return QueryEvaluationError(
+        f"The JSONata expression '{value.text}' specified for the field '{value.field}' returned an unexpected "
+        f"result type. Expected '{expected}', but was '{_type_name(result)}' for value: {json_text(result)}",
+        value.field)
+
+
 class Value:
     """A compiled field value: a constant, an expression, or a container of values.
 

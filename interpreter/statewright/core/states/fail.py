@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statewright.core.choice.jsonata import unexpected_type
 from statewright.core.dataflow import path_not_found, runtime_error
 from statewright.core.errors import StatesError
 from statewright.core.intrinsics import IntrinsicCall
 from statewright.core.jsonata.flow import states_binding
+from statewright.core.jsonata.template import unexpected_type
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states.base import State
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statewright.core.choice.jsonata import unexpected_type
 from statewright.core.context import with_map_item
 from statewright.core.dataflow import JsonPathFlow, Template, runtime_error
 from statewright.core.errors import StatesError
 from statewright.core.history import json_text
 from statewright.core.jsonata import UNDEFINED, QueryEvaluationError, compile_expression, undefined_error
-from statewright.core.jsonata.flow import states_binding
+from statewright.core.jsonata.flow import ExpressionField, states_binding
+from statewright.core.jsonata.template import unexpected_type
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states import children
 from statewright.core.states.base import State
@@ -80,6 +80,9 @@ class ItemBatcher:
 
 
 def _read_integer(path: JsonPath, field: str, effective: Any, context: Any, variables: Any) -> int:
+    if path.__class__ is ExpressionField:
+        least = 1 if field.startswith(("MaxItems", "MaxInputBytes")) else 0
+        return path.number(effective, context, variables, least)  # type: ignore[attr-defined]
     try:
         value = path.resolve(effective, context, variables)
     except PathNotFound:
@@ -94,6 +97,8 @@ def _read_integer(path: JsonPath, field: str, effective: Any, context: Any, vari
 
 
 def _read_percentage(path: JsonPath, effective: Any, context: Any, variables: Any) -> float:
+    if path.__class__ is ExpressionField:
+        return float(path.number(effective, context, variables, 0, 100, integer=False))  # type: ignore[attr-defined]
     try:
         value = path.resolve(effective, context, variables)
     except PathNotFound:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from statewright.core.dataflow import Template, check_size, result_too_large, runtime_error
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import InvokeTask
+from statewright.core.jsonata.flow import ExpressionField
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states.base import State
 
@@ -96,8 +97,11 @@ class TaskState(State):
             context = self.context(exe, frame)
             effective = flow.effective_input(frame.data, context, frame.variables)
             payload = flow.task_input(effective, context, frame.variables, exe.rng)
-            timeout = self._seconds(self.timeout_seconds, self.timeout_path, "TimeoutSecondsPath", effective)
-            heartbeat = self._seconds(self.heartbeat_seconds, self.heartbeat_path, "HeartbeatSecondsPath", effective)
+            variables = frame.variables
+            timeout = self._seconds(self.timeout_seconds, self.timeout_path, "TimeoutSecondsPath", effective, context,
+                                    variables)
+            heartbeat = self._seconds(self.heartbeat_seconds, self.heartbeat_path, "HeartbeatSecondsPath", effective,
+                                      context, variables)
             credentials = self.credentials.evaluate(effective, context, frame.variables) if self.credentials else None
         except StatesError as error:
             return exe.state_failed(frame, self, error)
@@ -113,9 +117,12 @@ class TaskState(State):
         frame.timers = run
         return False
 
-    def _seconds(self, literal: float | None, path: JsonPath | None, field: str, effective: Any) -> float | None:
+    def _seconds(self, literal: float | None, path: JsonPath | None, field: str, effective: Any, context: Any,
+                 variables: Any) -> float | None:
         if path is None:
             return literal
+        if path.__class__ is ExpressionField:  # JSONata TimeoutSeconds / HeartbeatSeconds
+            return float(path.number(effective, context, variables, 1))  # type: ignore[attr-defined]
         try:
             value = path.resolve(effective, None, None)
         except PathNotFound:
