@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core.dataflow import path_not_found, runtime_error
 from statewright.core.errors import StatesError
+from statewright.core.history import json_text
 from statewright.core.intrinsics import IntrinsicCall
 from statewright.core.jsonata.flow import states_binding
 from statewright.core.jsonata.template import unexpected_type
@@ -56,7 +57,7 @@ class FailState(State):
             except PathNotFound:
                 raise path_not_found(path, field, raw) from None
         if not isinstance(value, str):
-            raise runtime_error(f"The value of the field '{field}' must be a string, but was: {value!r}")
+            raise runtime_error(f"The value of the field '{field}' must be a string, but was: {json_text(value)}")
         return value
 
 
