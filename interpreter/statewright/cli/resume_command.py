@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     args.name = None
     try:
         query = shared._compile_query(args.query)
-        resources = shared._resources(args.resources)
+        resources = shared._resources(args.resources, args)
         try:  # answers to the tokens of tasks left waiting come here (the trace prints the curl)
             sock = bind("127.0.0.1", args.callback_port or 0)
         except OSError as error:

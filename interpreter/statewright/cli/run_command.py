@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 
+from statewright.cli.aws_options import add_aws_options
 from statewright.core.names import name_problem
 
 # The execution machinery (the runtime, aiohttp, the core) is imported only when `run` runs, so that
@@ -78,6 +79,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-host", action="append", default=None, metavar="HOST",
                         help="let HTTP tasks call HOST (or *.DOMAIN); repeatable. Without it every host is "
                              "allowed except link-local cloud-metadata addresses")
+    add_aws_options(parser)
     parser.add_argument("--config", "--connections", metavar="FILE", dest="config",
                         help="a Statewright config file: 'connections:' (HTTP Task credentials from environment "
                              "variables or files) and 'http:' (client limits, allow_hosts)")

@@ -20,6 +20,7 @@ import jmespath
 import jmespath.exceptions
 
 from statewright.api import DefinitionError, StateMachine, UnfilledPlaceholder, load
+from statewright.cli.aws_options import with_aws
 from statewright.cli.interrupts import Interrupts
 from statewright.cli.trace import Trace
 from statewright.core.model import UnsupportedDefinition
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         machine = _load(args.file, data, substitutions, color=_color(args, sys.stderr))
         if machine is None:
             return EXIT_USAGE
-        resources = _resources(args.resources)
+        resources = _resources(args.resources, args)
         mock_config = _mock_config(args.mock_config, machine, args.test_case)
         engine = _engine(args, resources, sock)
         if not args.quiet:
@@ -319,13 +320,19 @@ def _log_task_failures() -> None:
     logger.setLevel(logging.DEBUG)
 
 
-def _resources(name: str | None) -> ResourceRegistry | None:
-    if name is None:
-        return None
+def _resources(name: str | None, args: argparse.Namespace | None = None) -> ResourceRegistry | None:
+    registry = None
+    if name is not None:
+        try:
+            registry = load_resource_map(name)
+        except ResourceMapError as error:
+            raise UsageError(f"--resources: {_one_line(str(error))}") from None
+    if args is None:
+        return registry
     try:
-        return load_resource_map(name)
-    except ResourceMapError as error:
-        raise UsageError(f"--resources: {_one_line(str(error))}") from None
+        return with_aws(args, registry)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _mock_config(name: str | None, machine: StateMachine, test_case: str | None) -> MockConfig | None:

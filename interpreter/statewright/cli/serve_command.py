@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from statewright.cli.aws_options import add_aws_options
 from statewright.cli.run_command import port
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -31,6 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help='a resource map: "resources: {<resource string>: module:function}" for Task states')
     parser.add_argument("--allow-host", action="append", default=None, metavar="HOST",
                         help="let HTTP tasks call HOST (or *.DOMAIN); repeatable")
+    add_aws_options(parser)
     parser.add_argument("--config", "--connections", metavar="FILE", dest="config",
                         help="a Statewright config file (HTTP task connections and client limits)")
     parser.add_argument("--virtual-time", action="store_true",
@@ -60,6 +62,7 @@ def lease(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     import logging  # here: the other commands do not log, and logging costs ~4 ms of their start-up
 
+    from statewright.cli.aws_options import with_aws
     from statewright.runtime.resources import ResourceMapError, load_resource_map
     from statewright.server.serve import ServeOptions, is_loopback, run_until_signalled
     from statewright.store import StoreError, store_for
@@ -67,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        resources = load_resource_map(args.resources) if args.resources else None
-    except ResourceMapError as error:
+        resources = with_aws(args, load_resource_map(args.resources) if args.resources else None)
+    except (ResourceMapError, ValueError) as error:
         print(f"statewright serve: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     try:

@@ -192,6 +192,12 @@ class UnknownResource:
     """The handler of last resort: fails with States.TaskFailed naming the resource."""
 
     async def __call__(self, invocation: Invocation) -> Any:
+        payload = invocation.payload
+        function = payload.get("FunctionName") if isinstance(payload, dict) else None
+        if strip_pattern_suffix(invocation.resource) == "arn:aws:states:::lambda:invoke" and function:
+            raise TaskError(ErrorName.TASK_FAILED,
+                            f"No handler is registered for the Lambda function '{function}' that state "
+                            f"'{invocation.state}' invokes (map its ARN or name in a --resources file)")
         raise TaskError(
             ErrorName.TASK_FAILED,
             f"No handler is registered for the resource '{invocation.resource}' of state "
@@ -267,9 +273,15 @@ class ResourceRegistry:
         resource = invocation.resource
         if not resource.startswith("arn:aws:states:::lambda:invoke") or resource.endswith((".sync", ".sync:2")):
             return None
-        from statewright.runtime.lambda_invoke import LAMBDA_INVOKE, LambdaInvoke  # it imports this module
+        from statewright.runtime.lambda_invoke import LAMBDA_INVOKE, LambdaInvoke, find_function  # imports us
 
-        return LambdaInvoke(self._handlers) if strip_pattern_suffix(resource) == LAMBDA_INVOKE else None
+        if strip_pattern_suffix(resource) != LAMBDA_INVOKE:
+            return None
+        payload = invocation.payload
+        name = payload.get("FunctionName") if isinstance(payload, dict) else None
+        if isinstance(name, str) and name and find_function(name, self._handlers) is None:
+            return None  # not ours: a later resolver (the AWS integrations) may call the real function
+        return LambdaInvoke(self._handlers)
 
 
 # --- resource map files (`--resources map.yaml`) ------------------------------------------------------------
