@@ -33,6 +33,7 @@ from statewright.core.states import (
     TaskState,
     WaitState,
 )
+from statewright.core.states.map_reader import ItemReader, compile_item_reader
 from statewright.core.states.task import is_activity, resource_parts
 from statewright.core.timestamps import parse_rfc3339
 
@@ -165,8 +166,16 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
         tolerated_percentage=state.get("ToleratedFailurePercentage"),
         tolerated_percentage_path=paths["ToleratedFailurePercentagePath"],
         batcher=_batcher(state.get("ItemBatcher")),
-        item_reader=(state.get("ItemReader") or {}).get("Resource"),
+        item_reader=_item_reader(state.get("ItemReader")),
     )
+
+
+def _item_reader(definition: Mapping[str, Any] | None) -> ItemReader | None:
+    if definition is None:
+        return None
+    parameters = definition.get("Parameters")
+    return compile_item_reader(definition, None if parameters is None else compile_template(parameters),
+                               _optional_path(definition.get("ReaderConfig") or {}, "MaxItemsPath"))
 
 
 _COMPILERS: dict[str, Callable[[str, Mapping[str, Any], ScopeCompiler], State]] = {

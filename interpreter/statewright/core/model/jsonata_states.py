@@ -24,6 +24,7 @@ from statewright.core.states import (
     TaskState,
     WaitState,
 )
+from statewright.core.states.map_reader import ItemReader, compile_item_reader
 from statewright.core.states.task import is_activity, resource_parts
 from statewright.core.timestamps import parse_rfc3339
 
@@ -164,8 +165,16 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
         tolerated_percentage=_literal(state, "ToleratedFailurePercentage"),
         tolerated_percentage_path=fields["ToleratedFailurePercentage"],
         batcher=_batcher(state.get("ItemBatcher")),
-        item_reader=(state.get("ItemReader") or {}).get("Resource"),
+        item_reader=_item_reader(state.get("ItemReader")),
     )
+
+
+def _item_reader(definition: Mapping[str, Any] | None) -> ItemReader | None:
+    if definition is None:
+        return None
+    config = definition.get("ReaderConfig") or {}
+    return compile_item_reader(definition, compile_evaluated(definition, "Arguments", "ItemReader/Arguments"),
+                               expression_field(config, "MaxItems", "ItemReader/ReaderConfig/MaxItems"))
 
 
 COMPILERS: dict[str, Callable[[str, Mapping[str, Any], ScopeCompiler], State]] = {

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core.context import with_map_item
 from statewright.core.dataflow import JsonPathFlow, Template, runtime_error
-from statewright.core.errors import StatesError
+from statewright.core.errors import ErrorName, StatesError
+from statewright.core.events import InvokeTask
 from statewright.core.history import json_text
 from statewright.core.jsonata import UNDEFINED, QueryEvaluationError, compile_expression, undefined_error
 from statewright.core.jsonata.flow import ExpressionField, states_binding
@@ -15,6 +16,7 @@ from statewright.core.jsonata.template import unexpected_type
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states import children
 from statewright.core.states.base import State
+from statewright.core.states.map_reader import ItemReader
 from statewright.core.states.parallel import finish_with_results
 
 if TYPE_CHECKING:
@@ -134,21 +136,54 @@ class MapState(State):
     tolerated_percentage: float | None = None
     tolerated_percentage_path: JsonPath | None = None
     batcher: ItemBatcher | None = None
-    item_reader: str | None = None  # ItemReader's Resource: not read by this engine yet (spec/map.md rule 15)
+    item_reader: ItemReader | None = None  # the items come from the runtime's reader (spec/map.md 15)
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         frame.failed_group = None  # a group of an earlier attempt is not what a redrive re-runs
-        if self.item_reader is not None:
-            # Mapping over the state input instead would quietly run the wrong items.
-            return exe.state_failed(frame, self, runtime_error(
-                f"The Map state '{self.name}' reads its items with ItemReader (resource '{self.item_reader}'), "
-                "which this engine does not run yet; pass the items in the input and use ItemsPath instead."))
         # Order as AWS records it: items and MaxConcurrency are read before MapStateStarted, the
         # tolerances and item inputs after it.
         try:
             context = self.context(exe, frame)
             effective = self.flow.effective_input(frame.data, context, frame.variables)
+            reader = self.item_reader
+            if reader is not None:
+                return self._read_items(exe, frame, reader, effective, context)
             items = self._items(effective, context, frame)
+        except StatesError as error:
+            return exe.state_failed(frame, self, error)
+        return self._start_items(exe, frame, effective, context, items)
+
+    def _read_items(self, exe: Execution, frame: Frame, reader: ItemReader, effective: Any, context: Any) -> bool:
+        """Ask the runtime for the reader's items; :meth:`on_task_succeeded` goes on with them."""
+        max_items = None
+        if reader.max_items_path is not None:
+            max_items = _read_integer(reader.max_items_path, "MaxItemsPath", effective, context, frame.variables)
+        request = reader.request(effective, context, frame.variables, max_items)
+        frame.effective = effective
+        exe.invoke(frame, InvokeTask(exe.next_seq(), reader.resource, request, self.name, frame.retry_total))
+        return False
+
+    def on_task_succeeded(self, exe: Execution, frame: Frame, output: Any) -> bool:
+        """The reader's items arrived (the only task a Map state waits for)."""
+        effective, frame.effective = frame.effective, None
+        if not isinstance(output, list):
+            return exe.state_failed(frame, self, StatesError(
+                ErrorName.ITEM_READER_FAILED, f"The item reader of state '{self.name}' did not give a list of items"))
+        try:
+            context = self.context(exe, frame)
+        except StatesError as error:
+            return exe.state_failed(frame, self, error)
+        return self._start_items(exe, frame, effective, context, output)
+
+    def on_task_failed(self, exe: Execution, frame: Frame, error: str, cause: str | None) -> bool:
+        """The reader could not read the items: ``States.ItemReaderFailed`` (spec/map.md 15)."""
+        frame.effective = None
+        if error != ErrorName.ITEM_READER_FAILED:
+            cause = f"{error}: {cause}" if cause else error
+        return exe.state_failed(frame, self, StatesError(ErrorName.ITEM_READER_FAILED, cause))
+
+    def _start_items(self, exe: Execution, frame: Frame, effective: Any, context: Any, items: list[Any]) -> bool:
+        try:
             limit = self.max_concurrency
             if self.max_concurrency_path is not None:
                 limit = _read_integer(self.max_concurrency_path, "MaxConcurrencyPath", effective, context,

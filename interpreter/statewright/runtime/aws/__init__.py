@@ -30,6 +30,8 @@ __all__ = ["AwsConfig", "AwsConfigError", "AwsTasks", "available"]
 
 _STATES = "arn:aws:states:::"
 _SDK = "arn:aws:states:::aws-sdk:"
+_GET_OBJECT = "arn:aws:states:::s3:getObject"
+_LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
 
 
 def available() -> bool:
@@ -60,6 +62,8 @@ class AwsTasks:
             return self._function_arn if is_function_arn(resource) else None
         if not resource.startswith(_STATES):
             return None
+        if resource in (_GET_OBJECT, _LIST_OBJECTS):  # a Distributed Map's ItemReader on S3
+            return self._read_items
         bare = strip_pattern_suffix(resource)
         if bare.startswith(_SDK):
             return self._sdk
@@ -69,6 +73,11 @@ class AwsTasks:
         from statewright.runtime.aws.services import OPTIMISED
 
         return self._optimised if name in OPTIMISED else None
+
+    async def _read_items(self, invocation: Invocation) -> Any:
+        from statewright.runtime.aws.s3_items import read_items
+
+        return await read_items(self.clients, invocation)
 
     async def _function_arn(self, invocation: Invocation) -> Any:
         from statewright.runtime.aws.lambda_ import invoke_function_arn

@@ -1,0 +1,198 @@
+"""A Distributed Map's items, read from S3 objects and listings, or from local files (spec/map.md 15).
+
+The core asks for a Map's items with a command whose resource is the ``ItemReader``'s and whose payload is
+``{"Parameters": {...}, "ReaderConfig": {...}}`` (core/states/map_reader.py). This module answers it:
+
+- ``arn:aws:states:::s3:getObject``: one object, read as ``ReaderConfig.InputType`` says: ``JSON`` (an
+  array), ``JSONL`` (one value per line) or ``CSV`` (a row per item, an object of the header's names to
+  the row's texts; ``CSVHeaderLocation`` ``FIRST_ROW`` or ``GIVEN`` with ``CSVHeaders``; ``CSVDelimiter``
+  ``COMMA``, ``PIPE``, ``SEMICOLON``, ``SPACE``, ``TAB``).
+- ``arn:aws:states:::s3:listObjectsV2``: the objects under ``Bucket``/``Prefix``, one item each
+  (``{Etag, Key, LastModified, Size, StorageClass}``, ``LastModified`` in epoch seconds).
+
+``MaxItems`` stops the reading after that many items. JSONL and CSV objects are parsed as they stream in:
+the object is never held whole, only the items. A ``Bucket`` written ``file:<folder>`` reads local files
+instead of S3 (Statewright's extension, spec/extensions.md 17), with no extra installed; any other bucket
+needs the ``statewright[aws]`` extra (runtime/aws).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from statewright.core.errors import ErrorName
+from statewright.runtime.resources import Handler, Invocation, TaskError
+
+GET_OBJECT = "arn:aws:states:::s3:getObject"
+LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
+LOCAL = "file:"
+
+_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+
+
+def failed(cause: str) -> TaskError:
+    return TaskError(ErrorName.ITEM_READER_FAILED, cause)
+
+
+def request_of(invocation: Invocation) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(Parameters, ReaderConfig)`` of a reader command."""
+    payload = invocation.payload if isinstance(invocation.payload, dict) else {}
+    parameters = payload.get("Parameters")
+    config = payload.get("ReaderConfig")
+    if not isinstance(parameters, dict) or not isinstance(parameters.get("Bucket"), str):
+        raise failed(f"The ItemReader of state '{invocation.state}' needs Parameters with a Bucket (and a Key "
+                     f"for {GET_OBJECT})")
+    return parameters, config if isinstance(config, dict) else {}
+
+
+def max_items(config: dict[str, Any]) -> int | None:
+    value = config.get("MaxItems")
+    if value is None or value == 0:
+        return None  # AWS: 0 or absent reads every item
+    if value.__class__ is not int or value < 0:
+        raise failed(f"ReaderConfig.MaxItems must be a non-negative integer, but was: {json.dumps(value)}")
+    return value
+
+
+def items_of(stream: IO[bytes], config: dict[str, Any], name: str) -> list[Any]:
+    """The items of one object, parsed from ``stream`` as ``config`` says (``name`` is for causes)."""
+    kind = str(config.get("InputType", "JSON")).upper()
+    limit = max_items(config)
+    if kind == "JSON":
+        try:
+            value = json.load(io.TextIOWrapper(stream, encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise failed(f"{name} is not JSON: {error}") from None
+        if not isinstance(value, list):
+            raise failed(f"{name} holds a JSON {type(value).__name__}, not an array of items")
+        return value if limit is None else value[:limit]
+    if kind == "JSONL":
+        return _take(_json_lines(stream, name), limit)
+    if kind == "CSV":
+        return _take(_csv_rows(stream, config, name), limit)
+    raise failed(f"ReaderConfig.InputType {kind} is not read by Statewright yet (JSON, JSONL and CSV are)")
+
+
+def _take(items: Iterator[Any], limit: int | None) -> list[Any]:
+    out = []
+    for item in items:
+        if limit is not None and len(out) >= limit:
+            break
+        out.append(item)
+    return out
+
+
+def _json_lines(stream: IO[bytes], name: str) -> Iterator[Any]:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for number, raw in enumerate(stream, start=1):
+        line = decoder.decode(raw).strip()
+        if not line:
+            continue
+        try:
+            yield json.loads(line)
+        except ValueError as error:
+            raise failed(f"{name} line {number} is not JSON: {error}") from None
+
+
+def _csv_rows(stream: IO[bytes], config: dict[str, Any], name: str) -> Iterator[dict[str, str]]:
+    delimiter = _DELIMITERS.get(str(config.get("CSVDelimiter", "COMMA")).upper())
+    if delimiter is None:
+        raise failed(f"ReaderConfig.CSVDelimiter must be one of {', '.join(_DELIMITERS)}")
+    rows = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), delimiter=delimiter)
+    location = str(config.get("CSVHeaderLocation", "FIRST_ROW")).upper()
+    if location == "GIVEN":
+        headers = config.get("CSVHeaders")
+        if not isinstance(headers, list) or not all(isinstance(header, str) for header in headers):
+            raise failed("ReaderConfig.CSVHeaders must list the column names when CSVHeaderLocation is GIVEN")
+    elif location == "FIRST_ROW":
+        headers = next(rows, None)
+        if headers is None:
+            return
+    else:
+        raise failed("ReaderConfig.CSVHeaderLocation must be FIRST_ROW or GIVEN")
+    width = len(headers)
+    for row in rows:
+        if not row:
+            continue
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        yield dict(zip(headers, row, strict=False))
+
+
+# --- local files: Bucket "file:<folder>" ------------------------------------------------------------------
+
+
+def local_folder(bucket: str) -> Path:
+    return Path(bucket[len(LOCAL):] or ".")
+
+
+def resolve_local(invocation: Invocation) -> Handler | None:
+    """The resolver of ItemReader commands that the AWS integrations did not take (every engine has it, last):
+    a ``file:<folder>`` Bucket is read here; any other fails with a cause that says how to read it."""
+    if invocation.resource not in (GET_OBJECT, LIST_OBJECTS):
+        return None
+    payload = invocation.payload if isinstance(invocation.payload, dict) else {}
+    bucket = (payload.get("Parameters") or {}).get("Bucket") if isinstance(payload.get("Parameters"), dict) else None
+    if isinstance(bucket, str) and bucket.startswith(LOCAL):
+        return read_local
+    return _no_s3  # last in the chain: the AWS integrations, when turned on, answered before this
+
+
+async def _no_s3(invocation: Invocation) -> list[Any]:
+    parameters, _ = request_of(invocation)
+    raise failed(f"The ItemReader of state '{invocation.state}' reads S3 bucket '{parameters['Bucket']}': turn "
+                 "the AWS integrations on (statewright[aws], --aws or --aws-endpoint s3=URL), or read local files "
+                 "with a Bucket written file:<folder>")
+
+
+async def read_local(invocation: Invocation) -> list[Any]:
+    from statewright.runtime.threads import TASK_THREADS
+
+    return await TASK_THREADS.call(_read_local, invocation)
+
+
+def _read_local(invocation: Invocation) -> list[Any]:
+    parameters, config = request_of(invocation)
+    folder = local_folder(parameters["Bucket"])
+    if invocation.resource == LIST_OBJECTS:
+        return _take(_local_listing(folder, str(parameters.get("Prefix") or "")), max_items(config))
+    key = parameters.get("Key")
+    if not isinstance(key, str) or not key:
+        raise failed(f"The ItemReader of state '{invocation.state}' needs a Key to read with {GET_OBJECT}")
+    path = folder / key
+    try:
+        with path.open("rb") as stream:
+            return items_of(stream, config, str(path))
+    except OSError as error:
+        raise failed(f"Cannot read {path}: {error.strerror or error}") from None
+
+
+def _local_listing(folder: Path, prefix: str) -> Iterable[dict[str, Any]]:
+    if not folder.is_dir():
+        raise failed(f"{folder} is not a folder")
+    paths = sorted(path for path in folder.rglob("*") if path.is_file())
+    for path in paths:
+        key = path.relative_to(folder).as_posix()
+        if not key.startswith(prefix):
+            continue
+        stat = path.stat()
+        yield {"Etag": f'"{_md5(path)}"', "Key": key, "LastModified": int(stat.st_mtime), "Size": stat.st_size,
+               "StorageClass": "STANDARD"}
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+
