@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import statewright
@@ -50,3 +51,32 @@ def test_a_missing_object_is_item_reader_failed_naming_the_s3_error(aws: Any) ->
                    "Parameters": {"Bucket": "empty", "Key": "nope.json"}})
     assert (result.status, result.error) == ("FAILED", "States.ItemReaderFailed")
     assert result.cause.startswith("S3.NoSuchKeyException: "), result.cause
+
+
+def test_result_writer_writes_the_manifest_and_result_files_to_s3(aws: Any) -> None:
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="source")
+    s3.create_bucket(Bucket="results")
+    s3.put_object(Bucket="source", Key="rows.csv", Body=b"id,qty\na,1\nb,2\nc,3\n")
+    definition = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV"},
+                       "Parameters": {"Bucket": "source", "Key": "rows.csv"}},
+        "ItemBatcher": {"MaxItemsPerBatch": 2},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Count", "States": {"Count": {
+                              "Type": "Pass", "Parameters": {"rows.$": "States.ArrayLength($.Items)"}, "End": True}}},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                         "Parameters": {"Bucket": "results", "Prefix": "jobs"}},
+        "End": True}}}
+    result = statewright.run(definition, {}, resources=AwsTasks(AwsConfig()).install(ResourceRegistry()))
+    assert result.status == "SUCCEEDED", result.cause
+    key = result.output["ResultWriterDetails"]["Key"]
+    assert result.output["ResultWriterDetails"]["Bucket"] == "results" and key.startswith("jobs/")
+    manifest = json.loads(s3.get_object(Bucket="results", Key=key)["Body"].read())
+    [entry] = manifest["ResultFiles"]["SUCCEEDED"]
+    body = s3.get_object(Bucket="results", Key=entry["Key"])["Body"].read()
+    assert entry["Size"] == len(body)
+    records = json.loads(body)
+    assert [json.loads(record["Output"]) for record in records] == [{"rows": 2}, {"rows": 1}]
+    assert json.loads(records[0]["Input"]) == {"Items": [{"id": "a", "qty": "1"}, {"id": "b", "qty": "2"}]}

@@ -35,6 +35,7 @@ from statewright.runtime.http_tasks import HttpTasks, definition_options
 from statewright.runtime.item_reader import resolve_local as resolve_local_items
 from statewright.runtime.mock_config import MockConfig, MockTestCase
 from statewright.runtime.resources import ResourceRegistry, load_resource_map
+from statewright.runtime.result_writer import resolve_local as resolve_local_results
 from statewright.runtime.started import StartedExecution
 
 ACCOUNT = "123456789012"
@@ -416,7 +417,7 @@ class Engine:
             first.append(mock_test_case(machine, mock_config, test_case).resolver())
         # HTTP resources come last: a callable registered for a URL (a test double) wins over the network.
         http = self.http.resolver(self._http_options(machine.definition))
-        return self.resources.layered(first=first, extra=extra, last=[http, resolve_local_items])
+        return self.resources.layered(first=first, extra=extra, last=[http, resolve_local_items, resolve_local_results])
 
     def _http_options(self, definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
         # Walking a 1,000-state definition costs ~2 ms: done once per definition, not per execution. The

@@ -1,7 +1,7 @@
 """A Distributed Map's items, read from S3 objects and listings, or from local files (spec/map.md 15).
 
 The core asks for a Map's items with a command whose resource is the ``ItemReader``'s and whose payload is
-``{"Parameters": {...}, "ReaderConfig": {...}}`` (core/states/map_reader.py). This module answers it:
+``{"Parameters": {...}, "ReaderConfig": {...}}`` (core/states/map_io.py). This module answers it:
 
 - ``arn:aws:states:::s3:getObject``: one object, read as ``ReaderConfig.InputType`` says: ``JSON`` (an
   array), ``JSONL`` (one value per line) or ``CSV`` (a row per item, an object of the header's names to

@@ -24,7 +24,7 @@ from statewright.core.states import (
     TaskState,
     WaitState,
 )
-from statewright.core.states.map_reader import ItemReader, compile_item_reader
+from statewright.core.states.map_io import ItemReader, ResultWriter, compile_item_reader, compile_result_writer
 from statewright.core.states.task import is_activity, resource_parts
 from statewright.core.timestamps import parse_rfc3339
 
@@ -166,7 +166,14 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
         tolerated_percentage_path=fields["ToleratedFailurePercentage"],
         batcher=_batcher(state.get("ItemBatcher")),
         item_reader=_item_reader(state.get("ItemReader")),
+        result_writer=_result_writer(state.get("ResultWriter")),
     )
+
+
+def _result_writer(definition: Mapping[str, Any] | None) -> ResultWriter | None:
+    if definition is None:
+        return None
+    return compile_result_writer(definition, compile_evaluated(definition, "Arguments", "ResultWriter/Arguments"))
 
 
 def _item_reader(definition: Mapping[str, Any] | None) -> ItemReader | None:

@@ -35,7 +35,7 @@ class Group:
     """The children of one attempt of a Parallel or Map state."""
 
     __slots__ = ("closed", "failures", "finished", "inputs", "kind", "last", "limit", "next_index", "parent",
-                 "results", "running", "source", "starts", "state", "tolerated_count", "tolerated_percentage")
+                 "results", "run", "running", "source", "starts", "state", "tolerated_count", "tolerated_percentage")
 
     def __init__(self, parent: Frame, state: State, kind: int, inputs: Sequence[Any],
                  starts: Sequence[State], limit: int) -> None:
@@ -55,6 +55,7 @@ class Group:
         self.closed = False
         self.tolerated_count: int | None = None
         self.tolerated_percentage: float | None = None
+        self.run: Any = None  # a Map with a ResultWriter: its children's names and times (core/states/map_io.py)
 
     def tolerates(self, failures: int) -> bool:
         """Whether ``failures`` failed children are still within ToleratedFailureCount/Percentage."""
@@ -90,6 +91,9 @@ def _launch(exe: Execution, group: Group) -> None:
     if group.kind == MAP:
         exe.emit(child, "MapIterationStarted", {"index": index, "name": group.state.name})
     group.running[index] = child
+    run = group.run
+    if run is not None:
+        run.started(index, exe.rng.uuid() if exe.rng is not None else str(index), exe.now)
     exe.resume(child)
 
 
@@ -111,6 +115,8 @@ def pump(exe: Execution, group: Group) -> None:
 
 def _settle(exe: Execution, child: Frame, group: Group, result: Any, event_type: str) -> None:
     group.results[child.index] = result
+    if group.run is not None:
+        group.run.ended(child.index, exe.now)
     if group.kind == MAP:
         event_id = exe.emit_side(child, event_type, {"index": child.index, "name": group.state.name})
         group.last = max(group.last, event_id)
@@ -136,6 +142,8 @@ def child_failed(exe: Execution, child: Frame, error: str | None, cause: str | N
     group.failures += 1
     if group.tolerates(group.failures):
         error_output = {"Error": error, "Cause": cause}
+        if group.run is not None:
+            group.run.failed.add(child.index)
         _settle(exe, child, group, error_output, "MapIterationFailed")
         _pump(exe, group)
         return

@@ -16,7 +16,7 @@ from statewright.core.jsonata.template import unexpected_type
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states import children
 from statewright.core.states.base import State
-from statewright.core.states.map_reader import ItemReader
+from statewright.core.states.map_io import ItemReader, MapRun, ResultWriter
 from statewright.core.states.parallel import finish_with_results
 
 if TYPE_CHECKING:
@@ -137,6 +137,7 @@ class MapState(State):
     tolerated_percentage_path: JsonPath | None = None
     batcher: ItemBatcher | None = None
     item_reader: ItemReader | None = None  # the items come from the runtime's reader (spec/map.md 15)
+    result_writer: ResultWriter | None = None  # the results go to the runtime's writer (spec/map.md 16)
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         frame.failed_group = None  # a group of an earlier attempt is not what a redrive re-runs
@@ -164,8 +165,12 @@ class MapState(State):
         return False
 
     def on_task_succeeded(self, exe: Execution, frame: Frame, output: Any) -> bool:
-        """The reader's items arrived (the only task a Map state waits for)."""
+        """The reader's items arrived, or the writer wrote the results (the only tasks a Map waits for)."""
         effective, frame.effective = frame.effective, None
+        if effective is _WRITING:
+            exe.emit(frame, "MapRunSucceeded", None)
+            exe.emit_side(frame, "MapStateSucceeded", None)
+            return finish_with_results(self, exe, frame, output)
         if not isinstance(output, list):
             return exe.state_failed(frame, self, StatesError(
                 ErrorName.ITEM_READER_FAILED, f"The item reader of state '{self.name}' did not give a list of items"))
@@ -176,11 +181,18 @@ class MapState(State):
         return self._start_items(exe, frame, effective, context, output)
 
     def on_task_failed(self, exe: Execution, frame: Frame, error: str, cause: str | None) -> bool:
-        """The reader could not read the items: ``States.ItemReaderFailed`` (spec/map.md 15)."""
+        """The reader could not read the items (``States.ItemReaderFailed``), or the writer could not write the
+        results (``States.ResultWriterFailed``) (spec/map.md 15, 16)."""
+        writing = frame.effective is _WRITING
+        name = (ErrorName.RESULT_WRITER_FAILED if writing else ErrorName.ITEM_READER_FAILED).value
         frame.effective = None
-        if error != ErrorName.ITEM_READER_FAILED:
+        if error != name:
             cause = f"{error}: {cause}" if cause else error
-        return exe.state_failed(frame, self, StatesError(ErrorName.ITEM_READER_FAILED, cause))
+        if writing:
+            # The map run fails, as when its children do: MapRunFailed, then MapStateFailed.
+            exe.emit(frame, "MapRunFailed", None)
+            return exe.handle_error(frame, self, name, cause, self.failed_type)
+        return exe.state_failed(frame, self, StatesError(name, cause))
 
     def _start_items(self, exe: Execution, frame: Frame, effective: Any, context: Any, items: list[Any]) -> bool:
         try:
@@ -196,7 +208,14 @@ class MapState(State):
         except StatesError as error:
             return exe.state_failed(frame, self, error)
         if self.distributed:
-            exe.emit(frame, "MapRunStarted", {"mapRunArn": self._map_run_arn(exe)})
+            arn = self._map_run_arn(exe)
+            exe.emit(frame, "MapRunStarted", {"mapRunArn": arn})
+            if self.result_writer is not None:
+                region, account, machine = exe.machine_arn_parts()
+                child = f"{machine}/{self.label or self.name}"
+                group.run = MapRun(arn, f"arn:aws:states:{region}:{account}:stateMachine:{child}",
+                                   f"arn:aws:states:{region}:{account}:execution:{child}")
+                group.run.effective = effective
         group.source = group.last = frame.prev
         return children.start(exe, frame, group)
 
@@ -246,12 +265,26 @@ class MapState(State):
         return f"arn:aws:states:{arn[0]}:{arn[1]}:mapRun:{arn[2]}/{self.label or self.name}:{uuid}"
 
     def on_children_done(self, exe: Execution, frame: Frame, group: children.Group) -> bool:
+        writer, run = self.result_writer, group.run
+        if writer is not None and run is not None:
+            # The results go to the writer; the state's result is where they went (spec/map.md 16).
+            try:
+                context = self.context(exe, frame)
+                request = writer.request(run.effective, context, frame.variables, run, group.inputs, group.results)
+            except StatesError as error:
+                return exe.state_failed(frame, self, error)
+            frame.effective = _WRITING
+            exe.invoke(frame, InvokeTask(exe.next_seq(), writer.resource, request, self.name, frame.retry_total))
+            return False
         if self.distributed:
             exe.emit(frame, "MapRunSucceeded", None)
         else:
             frame.prev = group.last
         exe.emit_side(frame, "MapStateSucceeded", None)
         return finish_with_results(self, exe, frame, group.results)
+
+
+_WRITING = object()  # in a Map frame's ``effective`` while its ResultWriter writes
 
 
 def _jsonata_items(value: Any, effective: Any, context: Any, variables: Any) -> list[Any]:

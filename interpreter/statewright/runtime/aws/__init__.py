@@ -32,6 +32,7 @@ _STATES = "arn:aws:states:::"
 _SDK = "arn:aws:states:::aws-sdk:"
 _GET_OBJECT = "arn:aws:states:::s3:getObject"
 _LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
+_PUT_OBJECT = "arn:aws:states:::s3:putObject"
 
 
 def available() -> bool:
@@ -63,7 +64,9 @@ class AwsTasks:
         if not resource.startswith(_STATES):
             return None
         if resource in (_GET_OBJECT, _LIST_OBJECTS):  # a Distributed Map's ItemReader on S3
-            return self._read_items
+            return self._read_items if not _local_bucket(invocation) else None
+        if resource == _PUT_OBJECT:  # its ResultWriter
+            return self._write_results if not _local_bucket(invocation) else None
         bare = strip_pattern_suffix(resource)
         if bare.startswith(_SDK):
             return self._sdk
@@ -78,6 +81,21 @@ class AwsTasks:
         from statewright.runtime.aws.s3_items import read_items
 
         return await read_items(self.clients, invocation)
+
+    async def _write_results(self, invocation: Invocation) -> Any:
+        from statewright.runtime.aws.calls import call
+        from statewright.runtime.result_writer import failed, write_with
+
+        client = self.clients.get("s3")
+
+        async def put(bucket: str, key: str, body: bytes) -> None:
+            try:
+                await call("S3", client.put_object, {"Bucket": bucket, "Key": key, "Body": body,
+                                                    "ContentType": "application/json"})
+            except TaskError as error:
+                raise failed(f"{error.error}: {error.cause}") from None
+
+        return await write_with(put, invocation)
 
     async def _function_arn(self, invocation: Invocation) -> Any:
         from statewright.runtime.aws.lambda_ import invoke_function_arn
@@ -108,6 +126,13 @@ class AwsTasks:
         _refuse_sync(invocation.resource, ())
         service, _, action = bare[len(_SDK):].partition(":")
         return await sdk_call(self.clients, invocation, service, action)
+
+
+def _local_bucket(invocation: Invocation) -> bool:
+    """A reader or writer on a ``file:`` bucket: the engine's own local resolver serves it."""
+    payload = invocation.payload if isinstance(invocation.payload, dict) else {}
+    parameters = payload.get("Parameters")
+    return isinstance(parameters, dict) and str(parameters.get("Bucket", "")).startswith("file:")
 
 
 def _refuse_sync(resource: str, supported: tuple[str, ...]) -> None:
