@@ -38,7 +38,33 @@ def echo(event: Any) -> Any:
     return event
 
 
-FUNCTIONS: dict[str, Callable[[Any], Any]] = {"double": double, "charge": charge, "echo": echo}
+# Stand-ins for the functions of the AWS examples in tests/aws/aws_examples (named as the samples name them).
+
+def validate_record(event: Any) -> Any:
+    return {"statusCode": 200, "body": {**event, "isValid": "@" in str(event.get("email", ""))}}
+
+
+def migrate_batch(event: Any) -> Any:
+    return {"execution_name": event["BatchInput"]["execution_name"], "migrated": len(event["Items"]),
+            "ids": [item["id"] for item in event["Items"]]}
+
+
+def consolidate(event: Any) -> Any:
+    return {"execution": event["execution_name"], "batches": len(event["report"]),
+            "migrated": sum(batch["migrated"] for batch in event["report"])}
+
+
+def process_approval(event: Any) -> Any:
+    return {"handled": event["result"]}
+
+
+FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "double": double, "charge": charge, "echo": echo,
+    "408676299532-validateRecord-validate-lambda": validate_record,
+    "MigrateCSVToDDBDistribute-MigrationWorkflowDataTra-cYgrlXsLCigq": migrate_batch,
+    "MigrateCSVToDDBDistribute-MigrationWorkflowConsoli-XfEZCwVAtxFM": consolidate,
+    "process-approval": process_approval,
+}
 INVOCATIONS: list[dict[str, Any]] = []
 
 

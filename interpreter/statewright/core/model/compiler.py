@@ -150,8 +150,18 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
     items_path = state.get("ItemsPath")
     paths = {key: _optional_path(state, key) for key in (
         "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath")}
+    batcher = _batcher(state.get("ItemBatcher"))
+    reader = _item_reader(state.get("ItemReader"))
+    writer = _result_writer(state.get("ResultWriter"))
+    # Every field that may read $$ counts: the context object is built only for states that read it.
     reads_context = (uses_root(selector, "context") or any(uses_root(p, "context") for p in paths.values())
-                     or (items_path is not None and items_path.startswith("$$")))
+                     or (items_path is not None and items_path.startswith("$$"))
+                     or (batcher is not None and (uses_root(batcher.batch_input, "context")
+                                                  or uses_root(batcher.max_items_path, "context")
+                                                  or uses_root(batcher.max_bytes_path, "context")))
+                     or (reader is not None and (uses_root(reader.parameters, "context")
+                                                 or uses_root(reader.max_items_path, "context")))
+                     or (writer is not None and uses_root(writer.parameters, "context")))
     return MapState(
         **_common(name, state, flow, reads_context),
         processor=scope.child(processor_def).start,
@@ -165,9 +175,9 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
         tolerated_count_path=paths["ToleratedFailureCountPath"],
         tolerated_percentage=state.get("ToleratedFailurePercentage"),
         tolerated_percentage_path=paths["ToleratedFailurePercentagePath"],
-        batcher=_batcher(state.get("ItemBatcher")),
-        item_reader=_item_reader(state.get("ItemReader")),
-        result_writer=_result_writer(state.get("ResultWriter")),
+        batcher=batcher,
+        item_reader=reader,
+        result_writer=writer,
     )
 
 

@@ -150,7 +150,13 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
     items = compile_value(state["Items"], "Items") if "Items" in state else None
     fields = {key: expression_field(state, key) for key in (
         "MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage")}
-    reads = _reads_context(selector, items, *fields.values())
+    batcher = _batcher(state.get("ItemBatcher"))
+    reader = _item_reader(state.get("ItemReader"))
+    writer = _result_writer(state.get("ResultWriter"))
+    reads = _reads_context(selector, items, *fields.values(),
+                           *((batcher.batch_input, batcher.max_items_path, batcher.max_bytes_path) if batcher else ()),
+                           *((reader.parameters, reader.max_items_path) if reader else ()),
+                           writer.parameters if writer else None)
     return MapState(
         **_common(name, state, JsonataFlow.compile(state, arguments_key=None), reads),
         processor=scope.child(processor_def).start,
@@ -164,9 +170,9 @@ def _map(name: str, state: Mapping[str, Any], scope: ScopeCompiler) -> State:
         tolerated_count_path=fields["ToleratedFailureCount"],
         tolerated_percentage=_literal(state, "ToleratedFailurePercentage"),
         tolerated_percentage_path=fields["ToleratedFailurePercentage"],
-        batcher=_batcher(state.get("ItemBatcher")),
-        item_reader=_item_reader(state.get("ItemReader")),
-        result_writer=_result_writer(state.get("ResultWriter")),
+        batcher=batcher,
+        item_reader=reader,
+        result_writer=writer,
     )
 
 
