@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from statewright.core.errors import ErrorName
+from statewright.core.states.map_io import CsvRows
 from statewright.runtime.resources import Handler, Invocation, TaskError
 
 GET_OBJECT = "arn:aws:states:::s3:getObject"
@@ -61,7 +62,7 @@ def max_items(config: dict[str, Any]) -> int | None:
     return value
 
 
-def items_of(stream: IO[bytes], config: dict[str, Any], name: str) -> list[Any]:
+def items_of(stream: IO[bytes], config: dict[str, Any], name: str) -> list[Any] | CsvRows:
     """The items of one object, parsed from ``stream`` as ``config`` says (``name`` is for causes)."""
     kind = str(config.get("InputType", "JSON")).upper()
     limit = max_items(config)
@@ -76,7 +77,7 @@ def items_of(stream: IO[bytes], config: dict[str, Any], name: str) -> list[Any]:
     if kind == "JSONL":
         return _take(_json_lines(stream, name), limit)
     if kind == "CSV":
-        return _take(_csv_rows(stream, config, name), limit)
+        return _csv_rows(stream, config, limit)
     raise failed(f"ReaderConfig.InputType {kind} is not read by Statewright yet (JSON, JSONL and CSV are)")
 
 
@@ -101,7 +102,9 @@ def _json_lines(stream: IO[bytes], name: str) -> Iterator[Any]:
             raise failed(f"{name} line {number} is not JSON: {error}") from None
 
 
-def _csv_rows(stream: IO[bytes], config: dict[str, Any], name: str) -> Iterator[dict[str, str]]:
+def _csv_rows(stream: IO[bytes], config: dict[str, Any], limit: int | None) -> CsvRows:
+    """The rows as :class:`CsvRows`: one text per row, a dict only when the Map reads it (a million rows in
+    tens of megabytes)."""
     delimiter = _DELIMITERS.get(str(config.get("CSVDelimiter", "COMMA")).upper())
     if delimiter is None:
         raise failed(f"ReaderConfig.CSVDelimiter must be one of {', '.join(_DELIMITERS)}")
@@ -112,18 +115,16 @@ def _csv_rows(stream: IO[bytes], config: dict[str, Any], name: str) -> Iterator[
         if not isinstance(headers, list) or not all(isinstance(header, str) for header in headers):
             raise failed("ReaderConfig.CSVHeaders must list the column names when CSVHeaderLocation is GIVEN")
     elif location == "FIRST_ROW":
-        headers = next(rows, None)
-        if headers is None:
-            return
+        headers = next(rows, None) or []
     else:
         raise failed("ReaderConfig.CSVHeaderLocation must be FIRST_ROW or GIVEN")
-    width = len(headers)
+    out = CsvRows(headers)
     for row in rows:
-        if not row:
-            continue
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        yield dict(zip(headers, row, strict=False))
+        if limit is not None and len(out) >= limit:
+            break
+        if row:
+            out.append(row)
+    return out
 
 
 # --- local files: Bucket "file:<folder>" ------------------------------------------------------------------

@@ -34,11 +34,14 @@ from statewright.core.events import (
     TaskSucceeded,
     TimerFired,
 )
+from statewright.core.states.map_io import plain
 
 _KINDS = (ENTERED, EXITED, EXECUTION_STARTED, EXECUTION_SUCCEEDED)
 assert list(_KINDS) == [0, 1, 2, 3]  # each kind is an int of its code: encoders write it as that number
 
-_std = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# Compactly kept sequences (a Map's CSV rows, its lazily built batches and records) are stored as the lists
+# they stand for; every other type is an error, as before.
+_std = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=plain).encode
 
 try:
     import orjson
@@ -51,7 +54,7 @@ if orjson is not None:
 
     def _dumps(value: Any) -> bytes:
         try:
-            return _orjson_dumps(value)
+            return _orjson_dumps(value, default=plain)
         except TypeError:  # an integer beyond 64 bits, say
             return _std(value).encode()
 else:  # pragma: no cover

@@ -16,7 +16,7 @@ from statewright.core.jsonata.template import unexpected_type
 from statewright.core.jsonpath import JsonPath, PathNotFound
 from statewright.core.states import children
 from statewright.core.states.base import State
-from statewright.core.states.map_io import ItemReader, MapRun, ResultWriter
+from statewright.core.states.map_io import CsvRows, ItemReader, LazyBatches, MapRun, ResultWriter
 from statewright.core.states.parallel import finish_with_results
 
 if TYPE_CHECKING:
@@ -62,6 +62,8 @@ class ItemBatcher:
             max_bytes = _read_integer(self.max_bytes_path, "MaxInputBytesPerBatchPath", effective, context,
                                       variables)
         extra = self.batch_input.evaluate(effective, context, variables) if self.batch_input else None
+        if items.__class__ is CsvRows:
+            return _lazy_batches(items, max_items, max_bytes, extra)
         batches: list[list[Any]] = []
         current: list[Any] = []
         size = 0
@@ -79,6 +81,23 @@ class ItemBatcher:
         if extra is None:
             return [{"Items": batch} for batch in batches]
         return [{"BatchInput": extra, "Items": batch} for batch in batches]
+
+
+def _lazy_batches(items: Any, max_items: int | None, max_bytes: int | None, extra: Any) -> LazyBatches:
+    """The batches of compactly kept items as bounds, each batch built when its child starts; cut exactly as
+    :meth:`ItemBatcher.batches` cuts a list."""
+    bounds = [0]
+    count = size = 0
+    for index, item in enumerate(items):
+        item_size = len(json_text(item).encode("utf-8")) if max_bytes else 0
+        if (max_items and count >= max_items) or (max_bytes and count and size + item_size > max_bytes):
+            bounds.append(index)
+            count = size = 0
+        count += 1
+        size += item_size
+    if count:
+        bounds.append(len(items))
+    return LazyBatches(items, bounds, extra)
 
 
 def _read_integer(path: JsonPath, field: str, effective: Any, context: Any, variables: Any) -> int:
@@ -171,7 +190,7 @@ class MapState(State):
             exe.emit(frame, "MapRunSucceeded", None)
             exe.emit_side(frame, "MapStateSucceeded", None)
             return finish_with_results(self, exe, frame, output)
-        if not isinstance(output, list):
+        if not isinstance(output, list | CsvRows):
             return exe.state_failed(frame, self, StatesError(
                 ErrorName.ITEM_READER_FAILED, f"The item reader of state '{self.name}' did not give a list of items"))
         try:
@@ -253,6 +272,9 @@ class MapState(State):
                       for index, item in enumerate(items)]
         if self.batcher is not None:
             inputs = self.batcher.batches(inputs, effective, context, variables)
+        if inputs.__class__ in (CsvRows, LazyBatches) and not 0 < limit <= COMPACT_WINDOW:
+            # Each child's input is built when it starts: bound how many are alive at once (spec/map.md 15).
+            limit = COMPACT_WINDOW
         kind = children.DISTRIBUTED if self.distributed else children.MAP
         group = children.Group(frame, self, kind, inputs, (self.processor,), limit)  # type: ignore[arg-type]
         group.tolerated_count = count if count else None
@@ -285,6 +307,8 @@ class MapState(State):
 
 
 _WRITING = object()  # in a Map frame's ``effective`` while its ResultWriter writes
+COMPACT_WINDOW = 256
+"""How many children of a Map over compactly kept items (CSV rows an ItemReader read) run at once, at most."""
 
 
 def _jsonata_items(value: Any, effective: Any, context: Any, variables: Any) -> list[Any]:

@@ -16,9 +16,9 @@ The records are built here, from what the core knows: each child's input, output
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from statewright.core.history import json_text
 from statewright.core.timestamps import format_timestamp
@@ -72,13 +72,11 @@ class ResultWriter:
     def request(self, effective: Any, context: Any, variables: Any, run: MapRun, inputs: Any,
                 results: list[Any]) -> dict[str, Any]:
         parameters = self.parameters.evaluate(effective, context, variables) if self.parameters is not None else {}
-        succeeded: list[dict[str, Any]] = []
-        failed: list[dict[str, Any]] = []
-        for index, result in enumerate(results):
-            record = run.record(index, inputs[index], result)
-            (failed if index in run.failed else succeeded).append(record)
+        failed = sorted(run.failed)
+        succeeded = [index for index in range(len(results)) if index not in run.failed]
         return {"Parameters": parameters, "WriterConfig": dict(self.config), "MapRunArn": run.arn,
-                "Results": {"SUCCEEDED": succeeded, "FAILED": failed}}
+                "Results": {"SUCCEEDED": Records(run, inputs, results, succeeded),
+                            "FAILED": Records(run, inputs, results, failed)}}
 
 
 def compile_result_writer(definition: Mapping[str, Any] | None, parameters: Any) -> ResultWriter | None:
@@ -128,3 +126,102 @@ class MapRun:
                        "StartDate": format_timestamp(start), "StateMachineArn": self.machine_arn,
                        "Status": status, "StopDate": format_timestamp(stop)})
         return record
+
+
+# --- items kept compact: a million CSV rows without a million dicts --------------------------------------------
+
+_SEPARATOR = "\x1f"  # ASCII unit separator: the fields of a row joined into one text
+
+
+class CsvRows(Sequence[dict[str, str]]):
+    """CSV rows read by an ItemReader, each kept as one text and given as a ``{header: text}`` dict when read.
+
+    A dict of three short texts costs about 350 bytes; the same row as one text about 70. A Map reads its
+    items one at a time (into batches, selectors, child inputs), so a million rows fit in tens of megabytes,
+    not hundreds. A row whose fields hold the separator itself is kept as a tuple.
+    """
+
+    __slots__ = ("headers", "rows")
+
+    def __init__(self, headers: Sequence[str]) -> None:
+        self.headers = tuple(headers)
+        self.rows: list[str | tuple[str, ...]] = []
+
+    def append(self, fields: Sequence[str]) -> None:
+        width = len(self.headers)
+        if len(fields) < width:
+            fields = [*fields, *([""] * (width - len(fields)))]
+        joined = _SEPARATOR.join(fields[:width])
+        self.rows.append(joined if joined.count(_SEPARATOR) == width - 1 else tuple(fields[:width]))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self._row(row) for row in self.rows[index]]
+        return self._row(self.rows[index])
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        for row in self.rows:
+            yield self._row(row)
+
+    def _row(self, row: str | tuple[str, ...]) -> dict[str, str]:
+        fields = row.split(_SEPARATOR) if row.__class__ is str else row
+        return dict(zip(self.headers, fields, strict=False))
+
+
+class LazyBatches(Sequence[dict[str, Any]]):
+    """The batches of compactly kept items, each built when a child asks for its input."""
+
+    __slots__ = ("bounds", "extra", "items")
+
+    def __init__(self, items: Sequence[Any], bounds: list[int], extra: Any) -> None:
+        self.items = items
+        self.bounds = bounds  # batch i holds items[bounds[i]:bounds[i + 1]]
+        self.extra = extra
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        items = self.items[self.bounds[index]:self.bounds[index + 1]]
+        return {"Items": items} if self.extra is None else {"BatchInput": self.extra, "Items": items}
+
+
+class Records(Sequence[dict[str, Any]]):
+    """A ResultWriter's records of one status, each built when the writer reaches it (no record list held)."""
+
+    __slots__ = ("indices", "inputs", "results", "run")
+
+    def __init__(self, run: MapRun, inputs: Sequence[Any], results: list[Any], indices: list[int]) -> None:
+        self.run = run
+        self.inputs = inputs
+        self.results = results
+        self.indices = indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        child = self.indices[index]
+        return self.run.record(child, self.inputs[child], self.results[child])
+
+
+def plain(value: Any) -> Any:
+    """A compactly kept sequence as the JSON list it stands for (for encoders: stores, logs)."""
+    if isinstance(value, CsvRows | LazyBatches | Records):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

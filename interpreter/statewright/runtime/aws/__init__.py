@@ -88,7 +88,7 @@ class AwsTasks:
 
         client = self.clients.get("s3")
 
-        async def put(bucket: str, key: str, body: bytes) -> None:
+        async def put(bucket: str, key: str, body: Any) -> None:
             try:
                 await call("S3", client.put_object, {"Bucket": bucket, "Key": key, "Body": body,
                                                     "ContentType": "application/json"})
