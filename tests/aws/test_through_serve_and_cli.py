@@ -158,3 +158,68 @@ def test_a_bad_aws_endpoint_is_a_usage_error(tmp_path: Path) -> None:
                                env={**os.environ, "PYTHONPATH": str(ROOT / "interpreter")})
     assert completed.returncode == 2
     assert "--aws-endpoint wants SERVICE=URL" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_every_integration_through_statewright_run(tmp_path: Path, aws: Any, aws_env: dict[str, str]) -> None:
+    """One definition that calls each integration once for success and catches one error of each, run by
+    ``statewright run --aws`` with the endpoints of the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_LAMBDA)."""
+    queue_url = aws("sqs").create_queue(QueueName="cli-all")["QueueUrl"]
+    topic = aws("sns").create_topic(Name="cli-all")["TopicArn"]
+    aws("s3").create_bucket(Bucket="cli-all")
+    aws("dynamodb").create_table(TableName="cli-all", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                 BillingMode="PAY_PER_REQUEST")
+
+    def step(name: str, resource: str, parameters: dict[str, Any], next_state: str, **more: Any) -> dict[str, Any]:
+        return {name: {"Type": "Task", "Resource": resource, "Parameters": parameters, "ResultPath": f"$.ok.{name}",
+                       "ResultSelector": {"done": True}, "Next": next_state, **more}}
+
+    def failing(name: str, resource: str, parameters: dict[str, Any], next_state: str) -> dict[str, Any]:
+        return {name: {"Type": "Task", "Resource": resource, "Parameters": parameters, "End": True,
+                       "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": f"$.errors.{name}",
+                                  "Next": next_state}]}}
+
+    states: dict[str, Any] = {}
+    states |= step("Lambda", "arn:aws:lambda:us-east-1:123456789012:function:double", {"value": 2}, "Invoke")
+    states |= step("Invoke", "arn:aws:states:::lambda:invoke", {"FunctionName": "echo", "Payload": {}}, "Sqs")
+    states |= step("Sqs", "arn:aws:states:::sqs:sendMessage", {"QueueUrl": queue_url, "MessageBody": {"a": 1}}, "Sns")
+    states |= step("Sns", "arn:aws:states:::sns:publish", {"TopicArn": topic, "Message": {"a": 1}}, "Put")
+    states |= step("Put", "arn:aws:states:::dynamodb:putItem",
+                   {"TableName": "cli-all", "Item": {"id": {"S": "k"}}}, "Get")
+    states |= step("Get", "arn:aws:states:::dynamodb:getItem", {"TableName": "cli-all", "Key": {"id": {"S": "k"}}},
+                   "Update")
+    states |= step("Update", "arn:aws:states:::dynamodb:updateItem",
+                   {"TableName": "cli-all", "Key": {"id": {"S": "k"}}, "UpdateExpression": "SET n = :n",
+                    "ExpressionAttributeValues": {":n": {"N": "1"}}}, "Delete")
+    states |= step("Delete", "arn:aws:states:::dynamodb:deleteItem",
+                   {"TableName": "cli-all", "Key": {"id": {"S": "k"}}}, "Events")
+    states |= step("Events", "arn:aws:states:::events:putEvents",
+                   {"Entries": [{"Source": "cli", "DetailType": "t", "Detail": {"a": 1}}]}, "Sdk")
+    states |= step("Sdk", "arn:aws:states:::aws-sdk:s3:putObject", {"Bucket": "cli-all", "Key": "k", "Body": "x"},
+                   "LambdaError")
+    errors = [("LambdaError", "arn:aws:lambda:us-east-1:123456789012:function:charge", {"amount": 500}),
+              ("InvokeError", "arn:aws:states:::lambda:invoke", {"FunctionName": "missing"}),
+              ("SqsError", "arn:aws:states:::sqs:sendMessage", {"QueueUrl": queue_url + "-gone", "MessageBody": "x"}),
+              ("SnsError", "arn:aws:states:::sns:publish", {"TopicArn": topic + "-gone", "Message": "x"}),
+              ("DynamoError", "arn:aws:states:::dynamodb:getItem", {"TableName": "gone", "Key": {"id": {"S": "k"}}}),
+              ("EventsError", "arn:aws:states:::events:putEvents",
+               {"Entries": [{"Source": "cli", "DetailType": "t", "Detail": {}, "EventBusName": "gone"}]}),
+              ("SdkError", "arn:aws:states:::aws-sdk:s3:getObject", {"Bucket": "cli-all", "Key": "gone"})]
+    for (name, resource, parameters), following in zip(errors, [*[e[0] for e in errors[1:]], "Done"], strict=True):
+        states |= failing(name, resource, parameters, following)
+    states["Done"] = {"Type": "Pass", "End": True}
+    path = tmp_path / "all.json"
+    path.write_text(json.dumps({"StartAt": "Lambda", "States": states}))
+    completed = subprocess.run(
+        [sys.executable, "-m", "statewright", "run", str(path), "--aws", "--json", "--quiet", "--query", "output"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, **aws_env,
+                                                          "PYTHONPATH": str(ROOT / "interpreter")})
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    output = json.loads(completed.stdout)
+    assert set(output["ok"]) == {"Lambda", "Invoke", "Sqs", "Sns", "Put", "Get", "Update", "Delete", "Events", "Sdk"}
+    names = {name: error["Error"] for name, error in output["errors"].items()}
+    # moto answers a put to a missing bus either with a failed entry or with an error for the call.
+    assert names.pop("EventsError") in ("EventBridge.FailedEntry", "EventBridge.ResourceNotFoundException")
+    assert names == {"LambdaError": "PaymentDeclined", "InvokeError": "Lambda.ResourceNotFoundException",
+                     "SqsError": "SQS.QueueDoesNotExistException", "SnsError": "SNS.NotFoundException",
+                     "DynamoError": "DynamoDB.ResourceNotFoundException", "SdkError": "S3.NoSuchKeyException"}
