@@ -223,3 +223,30 @@ def test_every_integration_through_statewright_run(tmp_path: Path, aws: Any, aws
     assert names == {"LambdaError": "PaymentDeclined", "InvokeError": "Lambda.ResourceNotFoundException",
                      "SqsError": "SQS.QueueDoesNotExistException", "SnsError": "SNS.NotFoundException",
                      "DynamoError": "DynamoDB.ResourceNotFoundException", "SdkError": "S3.NoSuchKeyException"}
+
+
+def test_states_start_execution_errors_against_a_statewright_server(serve: Server) -> None:
+    """A missing state machine is StepFunctions.StateMachineDoesNotExistException; a child that fails makes a
+    ``.sync`` task fail with States.TaskFailed and the child's description as the cause."""
+    import statewright
+    from statewright.runtime.aws import AwsConfig, AwsTasks
+    from statewright.runtime.resources import ResourceRegistry
+
+    sfn = serve.client()
+    failing = sfn.create_state_machine(name="failing-child", roleArn=ROLE, definition=json.dumps({
+        "StartAt": "No", "States": {"No": {"Type": "Fail", "Error": "Nope", "Cause": "the child says no"}}}))
+    missing = failing["stateMachineArn"].replace("failing-child", "no-such-machine")
+    registry = AwsTasks(AwsConfig({"stepfunctions": serve.url}, "us-east-1")).install(ResourceRegistry())
+    catch = [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]
+    for arn, resource, error in ((missing, "arn:aws:states:::states:startExecution",
+                                  "StepFunctions.StateMachineDoesNotExistException"),
+                                 (failing["stateMachineArn"], "arn:aws:states:::states:startExecution.sync",
+                                  "States.TaskFailed")):
+        definition = {"StartAt": "Start", "States": {
+            "Start": {"Type": "Task", "Resource": resource, "Parameters": {"StateMachineArn": arn}, "Catch": catch,
+                      "End": True},
+            "Caught": {"Type": "Pass", "End": True}}}
+        result = statewright.run(definition, {}, resources=registry)
+        assert result.output["Error"] == error, result.output
+    cause = json.loads(result.output["Cause"])
+    assert (cause["Status"], cause["Error"], cause["Cause"]) == ("FAILED", "Nope", "the child says no")
