@@ -80,3 +80,28 @@ def test_result_writer_writes_the_manifest_and_result_files_to_s3(aws: Any) -> N
     records = json.loads(body)
     assert [json.loads(record["Output"]) for record in records] == [{"rows": 2}, {"rows": 1}]
     assert json.loads(records[0]["Input"]) == {"Items": [{"id": "a", "qty": "1"}, {"id": "b", "qty": "2"}]}
+
+
+def test_an_s3_inventory_manifest_lists_its_gzipped_csv_files(aws: Any) -> None:
+    import gzip
+
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="inventory-dest")
+    parts = {"inv/data/part-0.csv.gz": '"source","a.txt","10"\n"source","b.txt","20"\n',
+             "inv/data/part-1.csv.gz": '"source","c.txt","30"\n'}
+    for key, text in parts.items():
+        s3.put_object(Bucket="inventory-dest", Key=key, Body=gzip.compress(text.encode()))
+    manifest = {"sourceBucket": "source", "destinationBucket": "arn:aws:s3:::inventory-dest", "version": "2016-11-30",
+                "fileFormat": "CSV", "fileSchema": "Bucket, Key, Size",
+                "files": [{"key": key, "size": 1, "MD5checksum": "x"} for key in parts]}
+    s3.put_object(Bucket="inventory-dest", Key="inv/manifest.json", Body=json.dumps(manifest).encode())
+    result = _run({"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "MANIFEST"},
+                   "Parameters": {"Bucket": "inventory-dest", "Key": "inv/manifest.json"}})
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output == [{"Bucket": "source", "Key": "a.txt", "Size": "10"},
+                             {"Bucket": "source", "Key": "b.txt", "Size": "20"},
+                             {"Bucket": "source", "Key": "c.txt", "Size": "30"}]
+    limited = _run({"Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "MANIFEST", "MaxItems": 2},
+                    "Parameters": {"Bucket": "inventory-dest", "Key": "inv/manifest.json"}})
+    assert [item["Key"] for item in limited.output] == ["a.txt", "b.txt"]

@@ -105,8 +105,24 @@ def test_reader_failures_are_item_reader_failed_and_can_be_caught(tmp_path: Path
 def test_an_input_type_not_read_yet_is_named(tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_text("a\n1\n")
     for config, text in (({"InputType": "PARQUET"}, "InputType PARQUET is not read"),
-                         ({"InputType": "MANIFEST"}, "InputType MANIFEST is not read")):
+                         ({"InputType": "MANIFEST"}, "is not an S3 Inventory manifest")):
         reader = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": config,
                   "Parameters": {"Bucket": f"file:{tmp_path}", "Key": "x.csv"}}
         result = statewright.run(_map(reader), {})
         assert result.error == "States.ItemReaderFailed" and text in result.cause, result.cause
+
+
+def test_an_inventory_manifest_in_a_local_folder(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "p0.csv.gz").write_bytes(gzip.compress(b'"src","k1","1"\n"src","k2","2"\n'))
+    (tmp_path / "data" / "p1.csv").write_text('"src","k3","3"\n')
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "sourceBucket": "src", "destinationBucket": "arn:aws:s3:::inventory", "fileFormat": "CSV",
+        "fileSchema": "Bucket, Key, Size", "files": [{"key": "data/p0.csv.gz"}, {"key": "data/p1.csv"}]}))
+    reader = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "MANIFEST"},
+              "Parameters": {"Bucket": f"file:{tmp_path}", "Key": "manifest.json"}}
+    result = statewright.run(_map(reader), {})
+    assert result.output == [{"Bucket": "src", "Key": "k1", "Size": "1"}, {"Bucket": "src", "Key": "k2", "Size": "2"},
+                             {"Bucket": "src", "Key": "k3", "Size": "3"}], result.cause

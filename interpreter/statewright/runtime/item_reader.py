@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -62,10 +63,16 @@ def max_items(config: dict[str, Any]) -> int | None:
     return value
 
 
-def items_of(stream: IO[bytes], config: dict[str, Any], name: str) -> list[Any] | CsvRows:
+Opener = Callable[[str, str], IO[bytes]]
+"""``open(bucket, key)``: a stream of another object (the data files an inventory manifest lists)."""
+
+
+def items_of(stream: IO[bytes], config: dict[str, Any], name: str, opener: Opener | None = None) -> list[Any] | CsvRows:
     """The items of one object, parsed from ``stream`` as ``config`` says (``name`` is for causes)."""
     kind = str(config.get("InputType", "JSON")).upper()
     limit = max_items(config)
+    if kind == "MANIFEST" and opener is not None:
+        return _inventory(stream, opener, limit, name)
     if kind == "JSON":
         try:
             value = json.load(io.TextIOWrapper(stream, encoding="utf-8"))
@@ -78,7 +85,33 @@ def items_of(stream: IO[bytes], config: dict[str, Any], name: str) -> list[Any] 
         return _take(_json_lines(stream, name), limit)
     if kind == "CSV":
         return _csv_rows(stream, config, limit)
-    raise failed(f"ReaderConfig.InputType {kind} is not read by Statewright yet (JSON, JSONL and CSV are)")
+    raise failed(f"ReaderConfig.InputType {kind} is not read by Statewright yet (JSON, JSONL, CSV and S3 "
+                 "inventory MANIFEST are)")
+
+
+def _inventory(stream: IO[bytes], opener: Opener, limit: int | None, name: str) -> CsvRows:
+    """An S3 Inventory report: ``manifest.json`` lists gzip'd CSV files whose columns ``fileSchema`` names; each
+    row is an item, ``{"Bucket", "Key", "Size", ...}`` as texts."""
+    try:
+        manifest = json.load(io.TextIOWrapper(stream, encoding="utf-8"))
+        schema = [column.strip() for column in str(manifest["fileSchema"]).split(",")]
+        files = [str(entry["key"]) for entry in manifest["files"]]
+        bucket = str(manifest["destinationBucket"]).rpartition(":")[2]  # "arn:aws:s3:::bucket"
+    except (ValueError, KeyError, TypeError) as error:
+        raise failed(f"{name} is not an S3 Inventory manifest (fileSchema, files, destinationBucket): "
+                     f"{error}") from None
+    if str(manifest.get("fileFormat", "CSV")).upper() != "CSV":
+        raise failed(f"{name} lists {manifest.get('fileFormat')} inventory files; Statewright reads CSV inventories")
+    rows = CsvRows(schema)
+    for key in files:
+        with opener(bucket, key) as raw:
+            data: IO[bytes] = gzip.GzipFile(fileobj=raw) if key.endswith(".gz") else raw
+            for row in csv.reader(io.TextIOWrapper(data, encoding="utf-8", newline="")):
+                if limit is not None and len(rows) >= limit:
+                    return rows
+                if row:
+                    rows.append(row)
+    return rows
 
 
 def _take(items: Iterator[Any], limit: int | None) -> list[Any]:
@@ -170,9 +203,10 @@ def _read_local(invocation: Invocation) -> list[Any]:
     path = folder / key
     try:
         with path.open("rb") as stream:
-            return items_of(stream, config, str(path))
+            # An inventory's data files are read from the same folder (the manifest names another bucket).
+            return items_of(stream, config, str(path), lambda _bucket, data_key: (folder / data_key).open("rb"))
     except OSError as error:
-        raise failed(f"Cannot read {path}: {error.strerror or error}") from None
+        raise failed(f"Cannot read {error.filename or path}: {error.strerror or error}") from None
 
 
 def _local_listing(folder: Path, prefix: str) -> Iterable[dict[str, Any]]:

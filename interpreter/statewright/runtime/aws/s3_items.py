@@ -7,6 +7,7 @@ from typing import Any
 
 from statewright.runtime.aws.calls import call
 from statewright.runtime.aws.config import Clients
+from statewright.runtime.aws.errors import task_error
 from statewright.runtime.aws.shapes import epoch_millis
 from statewright.runtime.item_reader import LIST_OBJECTS, failed, items_of, max_items, request_of
 from statewright.runtime.resources import Invocation, TaskError
@@ -47,9 +48,18 @@ async def read_items(clients: Clients, invocation: Invocation) -> list[Any]:
         raise failed(f"{error.error}: {error.cause}") from None
     name = f"s3://{parameters['Bucket']}/{parameters['Key']}"
 
-    def parse(_: Any) -> list[Any]:
+    def open_object(bucket: str, key: str) -> Any:
+        # The data files of an inventory manifest, fetched on the same task thread as they are needed.
+        try:
+            body = client.get_object(Bucket=bucket, Key=key)["Body"]
+        except Exception as error:
+            failure = task_error("S3", error, client)
+            raise failed(f"{failure.error}: {failure.cause}") from None
+        return io.BufferedReader(_Body(body), buffer_size=1 << 20)
+
+    def parse(_: Any) -> Any:
         with io.BufferedReader(_Body(response["Body"]), buffer_size=1 << 20) as stream:
-            return items_of(stream, config, name)
+            return items_of(stream, config, name, open_object)
 
     return await TASK_THREADS.call(parse, None)
 
