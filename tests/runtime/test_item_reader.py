@@ -87,7 +87,7 @@ def test_jsonata_arguments_and_max_items(tmp_path: Path) -> None:
 
 def test_reader_failures_are_item_reader_failed_and_can_be_caught(tmp_path: Path) -> None:
     (tmp_path / "object.json").write_text('{"not": "an array"}')
-    cases = {"missing.csv": "Cannot read", "object.json": "holds a JSON dict, not an array of items"}
+    cases = {"missing.csv": "Cannot read", "object.json": "holds an object, not a JSON array of items"}
     for key, cause in cases.items():
         kind = "CSV" if key.endswith(".csv") else "JSON"
         reader = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": kind},
@@ -126,3 +126,30 @@ def test_an_inventory_manifest_in_a_local_folder(tmp_path: Path) -> None:
     result = statewright.run(_map(reader), {})
     assert result.output == [{"Bucket": "src", "Key": "k1", "Size": "1"}, {"Bucket": "src", "Key": "k2", "Size": "2"},
                              {"Bucket": "src", "Key": "k3", "Size": "3"}], result.cause
+
+
+def test_a_json_array_is_decoded_as_it_streams_whatever_the_chunk_size() -> None:
+    import io
+    import random
+
+    from statewright.runtime.item_reader import _json_array
+    from statewright.runtime.resources import TaskError
+
+    chooser = random.Random(7)
+    values = [1, -2.5e3, 'a,]b"c', {"k": [1, {"x": None}]}, [], {}, True, None, "\u00fc\u20ac", 12345678901234567890,
+              [[["deep"]]], 1e-7]
+    samples = [[], values, [chooser.random() * 10 ** chooser.randint(-5, 9) for _ in range(80)],
+               [{"i": i, "s": "x" * (i % 13)} for i in range(200)]]
+    for chunk in (1, 2, 3, 7, 64):
+        for sample in samples:
+            for indent in (None, 1):
+                text = json.dumps(sample, indent=indent).encode()
+                assert list(_json_array(io.BytesIO(text), "t", chunk)) == sample, (chunk, indent)
+    for bad, cause in ((b'[1 2]', "expecting ',' or ']' after item 1"), (b"[1,]", "expecting value after item 1"),
+                       (b"", "t is empty")):
+        try:
+            list(_json_array(io.BytesIO(bad), "t", 2))
+        except TaskError as error:
+            assert cause in str(error.cause)
+        else:
+            raise AssertionError(f"{bad!r} was read")

@@ -10,8 +10,9 @@ The core asks for a Map's items with a command whose resource is the ``ItemReade
 - ``arn:aws:states:::s3:listObjectsV2``: the objects under ``Bucket``/``Prefix``, one item each
   (``{Etag, Key, LastModified, Size, StorageClass}``, ``LastModified`` in epoch seconds).
 
-``MaxItems`` stops the reading after that many items. JSONL and CSV objects are parsed as they stream in:
-the object is never held whole, only the items. A ``Bucket`` written ``file:<folder>`` reads local files
+``MaxItems`` stops the reading after that many items. Objects are parsed as they stream in (a JSON array
+member by member): the object is never held whole, only the items. ``MANIFEST`` reads an S3 Inventory
+report's ``manifest.json`` and the CSV files it lists. A ``Bucket`` written ``file:<folder>`` reads local files
 instead of S3 (Statewright's extension, spec/extensions.md 17), with no extra installed; any other bucket
 needs the ``statewright[aws]`` extra (runtime/aws).
 """
@@ -74,13 +75,7 @@ def items_of(stream: IO[bytes], config: dict[str, Any], name: str, opener: Opene
     if kind == "MANIFEST" and opener is not None:
         return _inventory(stream, opener, limit, name)
     if kind == "JSON":
-        try:
-            value = json.load(io.TextIOWrapper(stream, encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as error:
-            raise failed(f"{name} is not JSON: {error}") from None
-        if not isinstance(value, list):
-            raise failed(f"{name} holds a JSON {type(value).__name__}, not an array of items")
-        return value if limit is None else value[:limit]
+        return _take(_json_array(stream, name), limit)
     if kind == "JSONL":
         return _take(_json_lines(stream, name), limit)
     if kind == "CSV":
@@ -112,6 +107,81 @@ def _inventory(stream: IO[bytes], opener: Opener, limit: int | None, name: str) 
                 if row:
                     rows.append(row)
     return rows
+
+
+_SPACE = " \t\r\n"
+_NUMBER_CHARS = frozenset("0123456789.eE+-")
+
+
+def _json_array(stream: IO[bytes], name: str, chunk: int = 1 << 20) -> Iterator[Any]:
+    """The members of a JSON array, decoded as the text streams in: the object is never held whole, only
+    the member being decoded (and the chunk it straddles)."""
+    text = io.TextIOWrapper(stream, encoding="utf-8")
+    decode = json.JSONDecoder().raw_decode
+    buffer = ""
+    position = 0
+    ended = False
+
+    def more() -> bool:
+        nonlocal buffer, position, ended
+        if ended:
+            return False
+        piece = text.read(chunk)
+        if not piece:
+            ended = True
+            return False
+        buffer = buffer[position:] + piece
+        position = 0
+        return True
+
+    def skip() -> str:
+        nonlocal position
+        while True:
+            while position < len(buffer) and buffer[position] in _SPACE:
+                position += 1
+            if position < len(buffer) or not more():
+                return buffer[position] if position < len(buffer) else ""
+
+    count = 0
+    try:
+        if skip() != "[":
+            first = skip()
+            kind = {"{": "an object", '"': "a string"}.get(first, "not an array")
+            raise failed(f"{name} holds {kind}, not a JSON array of items" if first else f"{name} is empty")
+        position += 1
+        if skip() == "]":
+            return
+        while True:
+            skip()
+            while True:
+                try:
+                    value, end = decode(buffer, position)
+                except ValueError:
+                    if more():
+                        continue
+                    raise
+                # A number may go on in the next chunk ("-2500" of "-2500.0"): while nothing but number
+                # characters follow it in the buffer, read more and decode it again.
+                if not ended and (end == len(buffer) or (value.__class__ in (int, float)
+                                                         and _NUMBER_CHARS.issuperset(buffer[end:]))) and more():
+                    continue
+                break
+            position = end
+            count += 1
+            yield value
+            separator = skip()
+            if separator == ",":
+                position += 1
+            elif separator == "]":
+                return
+            else:
+                raise ValueError("expecting ',' or ']'")
+    except (ValueError, UnicodeDecodeError) as error:
+        if isinstance(error, TaskError):
+            raise
+        # Positions inside the moving buffer would mislead: the cause names the item instead.
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        raise failed(f"{name} is not a JSON array: {reason[:1].lower() + reason[1:]} after item {count}") from None
 
 
 def _take(items: Iterator[Any], limit: int | None) -> list[Any]:
