@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, dict[str, str]] = {
         "send-failure": "fail the task waiting for a token (SendTaskFailure)",
     },
     "statewright.cli.schema_command": {"schema": "print the JSON Schema of the definition language"},
+    "statewright.cli.graph_command": {"graph": "draw a definition's states and transitions (Mermaid or Graphviz DOT)"},
     "statewright.cli.db_command": {"db": "migrate or inspect the durable store (SQLite by default)"},
 }
 

@@ -37,7 +37,8 @@ def register(commands: argparse._SubParsersAction) -> None:
             "for *.asl.json, *.asl.yaml and *.asl.yml. Exit 0 without errors (warnings allowed), 1 with errors, "
             "2 on usage or I/O errors. Rule selection is also read from [tool.statewright.lint] (select, "
             "ignore) in the nearest pyproject.toml; '# statewright: ignore[CODE]' at the end of a YAML line "
-            "suppresses CODE on that line. Rules: --list-rules; one rule's documentation: --explain CODE."
+            "suppresses CODE on that line. Rules: --list-rules; one rule's documentation: --explain CODE. "
+            "For a picture of a definition: statewright graph FILE (Mermaid or Graphviz DOT)."
         ),
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
