@@ -83,3 +83,67 @@ def test_the_command_draws_examples_and_refuses_what_is_no_definition(tmp_path: 
     refused = subprocess.run([sys.executable, "-m", "statewright", "graph", str(tmp_path / "list.json")],
                              capture_output=True, text=True, env=env, timeout=60)
     assert refused.returncode == 2 and "no States object" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def _rects(svg: str) -> list[tuple[str, float, float, float, float]]:
+    import xml.etree.ElementTree as ElementTree
+
+    root = ElementTree.fromstring(svg)
+    namespace = "{http://www.w3.org/2000/svg}"
+    found = []
+    for group in root.iter(f"{namespace}g"):
+        if group.get("class") == "state":
+            shape = group.find(f"{namespace}rect")
+            if shape is None:  # a Choice: its diamond's bounding box
+                points = [tuple(map(float, point.split(","))) for point in
+                          group.find(f"{namespace}polygon").get("points").split()]  # type: ignore[union-attr]
+                xs, ys = [x for x, _ in points], [y for _, y in points]
+                found.append((group.get("data-state") or "", min(xs), min(ys) + 4, max(xs), max(ys) - 4))
+            else:
+                x, y = float(shape.get("x") or 0), float(shape.get("y") or 0)
+                found.append((group.get("data-state") or "", x, y, x + float(shape.get("width") or 0),
+                              y + float(shape.get("height") or 0)))
+    return found
+
+
+def test_the_svg_is_a_picture_of_every_state_without_overlaps() -> None:
+    from statewright.graph import to_svg
+
+    cases = ((DEFINITION, {"Check", "Both", "A", "B", "B2", "Each", "Reject", "Done"}),
+             (_loop(), {"Poll", "Wait", "Ready?", "Done"}))
+    for definition, expected in cases:
+        svg = to_svg(build_graph(definition))
+        rects = _rects(svg)  # parses: a well-formed SVG document
+        assert {name.rsplit("/", 1)[-1] for name, *_ in rects} == expected
+        by_id = {name: box for name, *box in rects}
+        for first, (x1, y1, x2, y2) in by_id.items():
+            for second, (a1, b1, a2, b2) in by_id.items():
+                nested = second.startswith(first + "/") or first.startswith(second + "/")
+                if first != second and not nested:
+                    assert x2 <= a1 or a2 <= x1 or y2 <= b1 or b2 <= y1, (first, second)
+        scopes = 1 + sum(len(node.scopes) for node in _all_nodes(build_graph(definition)))
+        # every transition, and an arrow from each scope's start
+        assert svg.count('class="edge ') == sum(1 for _ in _all_edges(build_graph(definition))) + scopes
+
+
+def _loop() -> dict:
+    return {"StartAt": "Poll", "States": {
+        "Poll": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:p", "Next": "Ready?"},
+        "Ready?": {"Type": "Choice", "Choices": [{"Variable": "$.done", "BooleanEquals": True, "Next": "Done"}],
+                   "Default": "Wait"},
+        "Wait": {"Type": "Wait", "Seconds": 5, "Next": "Poll"},
+        "Done": {"Type": "Succeed"}}}
+
+
+def _all_edges(scope):  # type: ignore[no-untyped-def]
+    yield from scope.edges
+    for node in scope.nodes:
+        for inner in node.scopes:
+            yield from _all_edges(inner)
+
+
+def _all_nodes(scope):  # type: ignore[no-untyped-def]
+    for node in scope.nodes:
+        yield node
+        for inner in node.scopes:
+            yield from _all_nodes(inner)

@@ -1,4 +1,4 @@
-"""``statewright graph FILE``: draw a definition as Mermaid or Graphviz DOT (statewright/graph)."""
+"""``statewright graph FILE``: draw a definition as Mermaid, Graphviz DOT or SVG (statewright/graph)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,17 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="draw a definition's states and transitions (Mermaid or Graphviz DOT)",
         description="Print a definition's graph: states, transitions, Choice conditions on their edges, Catch "
                     "edges dashed, Parallel branches and Map bodies nested. Mermaid renders in GitHub and most "
-                    "Markdown viewers; DOT with Graphviz (dot -Tsvg).",
+                    "Markdown viewers; DOT with Graphviz (dot -Tsvg); svg is a picture laid out by Statewright itself.",
     )
     parser.add_argument("file", metavar="FILE", help="the definition (YAML or JSON); - reads standard input")
-    parser.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid")
+    parser.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid",
+                        help="mermaid (default), dot, or svg (a picture laid out by Statewright)")
     parser.add_argument("--output", "-o", metavar="PATH", help="write to PATH instead of standard output")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from statewright.graph import build_graph, to_dot, to_mermaid
+    from statewright.graph import build_graph, to_dot, to_mermaid, to_svg
     from statewright.source import SourceError, parse_source
 
     name = "<stdin>" if args.file == "-" else args.file
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
               f"statewright lint {name} says what is wrong", file=sys.stderr)
         return EXIT_USAGE
     graph = build_graph(document.value)
-    text = to_dot(graph) if args.format == "dot" else to_mermaid(graph)
+    text = {"dot": to_dot, "svg": to_svg}.get(args.format, to_mermaid)(graph)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
