@@ -24,7 +24,8 @@ _TITLE = 26.0
 _DOT = 8.0
 _LANE = 10.0
 
-_FILL = {"Choice": "#fff7e0", "Fail": "#fde8e8", "Succeed": "#e6f6ea", "Parallel": "#f7f9fb", "Map": "#f7f9fb"}
+# By type only; the console colours states by what they did (a Succeed state is not green until it ran).
+_FILL = {"Choice": "#fff7e0", "Fail": "#fdf1f0", "Parallel": "#f7f9fb", "Map": "#f7f9fb"}
 
 
 @dataclass

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 import statewright.server.actions  # noqa: F401 - registers every action
+from statewright.console import add_console
 from statewright.server.context import ServerContext
 from statewright.server.metrics import CONTENT_TYPE as METRICS_TYPE
 from statewright.server.metrics import Metrics
@@ -131,5 +132,6 @@ def make_app(context: ServerContext, *, stall_after: float = 5.0, lag_window: fl
     app.router.add_post("/", _api)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)
+    add_console(app)  # the web console at GET / (statewright/console)
     app.cleanup_ctx.append(_lifetime)
     return app
