@@ -5,6 +5,7 @@ approval) are issue 18's next step; this one reads the DOM the browser built (``
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -16,7 +17,15 @@ import pytest
 from tests.server.conftest import ROLE, Server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (Debian: apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _browser() -> None:
+    """Skip without Chromium, or fail under STATEWRIGHT_REQUIRE_BROWSER=1 (set by .ci/run, which installs it)."""
+    if CHROMIUM is None:
+        if os.environ.get("STATEWRIGHT_REQUIRE_BROWSER") == "1":
+            pytest.fail("STATEWRIGHT_REQUIRE_BROWSER=1, but no chromium is installed (apt-get install chromium)")
+        pytest.skip("no Chromium here (Debian: apt-get install chromium)")
 
 
 def _dom(url: str) -> str:
