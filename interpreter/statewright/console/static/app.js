@@ -147,6 +147,32 @@ function stateStatuses(events, executionStatus) {
   return {statuses, details};
 }
 
+function findToken(value) {
+  // The first string under a key named like "token" (TaskToken, taskToken, token...) in a task's request.
+  if (value && typeof value === "object") {
+    for (const [key, inner] of Object.entries(value)) {
+      if (/token/i.test(key) && typeof inner === "string" && inner) return inner;
+      const found = findToken(inner);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function waitingToken(events) {
+  // The token of the last scheduled task that has not ended, when its request carries one.
+  const ended = new Set(events.filter((event) => /^(Task|Activity)(Succeeded|Failed|TimedOut)$/.test(event.type))
+    .map((event) => event.previousEventId));
+  for (const event of [...events].reverse()) {
+    const scheduled = event.taskScheduledEventDetails;
+    if (!scheduled) continue;
+    const started = events.find((other) => other.previousEventId === event.id && other.type === "TaskStarted");
+    if (ended.has(event.id) || (started && ended.has(started.id))) return null;
+    try { return findToken(JSON.parse(scheduled.parameters)); } catch { return null; }
+  }
+  return null;
+}
+
 async function executionPage(arn) {
   clearInterval(refreshTimer);
   const execution = await api("DescribeExecution", {executionArn: arn});
@@ -173,6 +199,12 @@ async function executionPage(arn) {
   }}, label));
   if (execution.status === "RUNNING") {
     act("Stop", "stop", "danger", () => api("StopExecution", {executionArn: arn, error: "Console.Stopped", cause: "stopped from the console"}));
+  }
+  const waiting = execution.status === "RUNNING" ? waitingToken(events) : null;
+  if (waiting) {
+    // A step waiting for a task token that its own request carried (as approval steps do): answer it here.
+    act("Approve", "approve", "primary", () => api("SendTaskSuccess", {taskToken: waiting, output: JSON.stringify({approved: true})}));
+    act("Reject", "reject", "danger", () => api("SendTaskFailure", {taskToken: waiting, error: "Rejected", cause: "rejected in the console"}));
   }
   if (["FAILED", "TIMED_OUT", "ABORTED"].includes(execution.status)) {
     act("Redrive", "redrive", "primary", () => api("RedriveExecution", {executionArn: arn}));
