@@ -3,6 +3,7 @@ Invoke server (tests/aws/lambda_server.py), each a process of its own, shared by
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -43,20 +44,27 @@ def _wait_for_port(port: int, process: subprocess.Popen[Any], log: Path) -> None
     raise AssertionError(f"the server did not start: {log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto in server mode: a real HTTP server speaking the AWS protocols."""
-    folder = tmp_path_factory.mktemp("moto")
+@contextlib.contextmanager
+def moto_server(folder: Path, **env: str) -> Iterator[str]:
+    """moto in server mode, a process of its own (its log in ``folder``): a real HTTP server speaking the AWS
+    protocols; ``env`` adds to its environment (``MOTO_ACCOUNT_ID``, say). Yields its URL."""
     log = folder / "moto.log"
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **CREDENTIALS})
+                               stdout=log.open("w"), stderr=subprocess.STDOUT,
+                               env={**os.environ, **CREDENTIALS, **env})
     try:
         _wait_for_port(port, process, log)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with moto_server(tmp_path_factory.mktemp("moto")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,6 @@ unchanged against moto's server and the Lambda Invoke server, through the librar
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +14,7 @@ import pytest
 import statewright
 from statewright.runtime.aws import AwsConfig, AwsTasks
 from statewright.runtime.resources import ResourceRegistry
-from tests.aws.conftest import CREDENTIALS, _free_port, _wait_for_port, queue_arn_of
+from tests.aws.conftest import moto_server, queue_arn_of
 from tests.aws.test_through_serve_and_cli import _wait
 from tests.server.conftest import ROLE, Server
 
@@ -85,17 +82,8 @@ def test_database_record_creation(aws: Any) -> None:
 @pytest.fixture
 def other_account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second moto server whose default account is the one the migration sample's topic ARN names."""
-    log = tmp_path_factory.mktemp("moto-other") / "moto.log"
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=log.open("w"), stderr=subprocess.STDOUT,
-                               env={**os.environ, **CREDENTIALS, "MOTO_ACCOUNT_ID": "572295176704"})
-    try:
-        _wait_for_port(port, process, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
+    with moto_server(tmp_path_factory.mktemp("moto-other"), MOTO_ACCOUNT_ID="572295176704") as url:
+        yield url
 
 
 def test_migrate_csv_with_a_distributed_map(aws_env: dict[str, str], other_account: str) -> None:

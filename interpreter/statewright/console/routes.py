@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 
@@ -11,7 +12,9 @@ _TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".
 _MAX_DEFINITION = 1 << 20  # the API's own limit on a definition is 1 MiB
 
 
+@functools.cache
 def _static(name: str) -> bytes | None:
+    """A console file's bytes, read once per process (they are part of the installed package)."""
     if "/" in name or name.startswith("."):
         return None
     path = resources.files("statewright.console").joinpath("static", name)

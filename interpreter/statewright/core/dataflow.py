@@ -48,6 +48,22 @@ def check_size(value: Any, what: str) -> None:
     input and final output). Data built by Pass states is not measured per transition, for speed: a
     chain of Pass states would otherwise serialise its whole payload at every step.
     """
+    if over_limit(value):
+        # AWS's words, which give no sizes (spec/data-flow.md 18).
+        raise StatesError(ErrorName.DATA_LIMIT_EXCEEDED, f"{what} number of bytes service limit.")
+
+
+def check_result_size(value: Any, subject: str) -> None:
+    """:func:`check_size` for a state's or task's result, with AWS's cause naming ``subject`` (the state's name,
+    or the function ARN of a Task that calls a Lambda function by its ARN). The cause is built only when the
+    result is too large: this runs at every task result and at the end of every execution."""
+    if over_limit(value):
+        raise StatesError(ErrorName.DATA_LIMIT_EXCEEDED, f"The state/task '{subject}' returned a result with a "
+                          "size exceeding the maximum number of bytes service limit.")
+
+
+def over_limit(value: Any) -> bool:
+    """Whether ``value`` is over 256 KiB as UTF-8 JSON (small flat values are known not to be, unserialised)."""
     cls = value.__class__
     if cls is dict:
         if len(value) <= 16:
@@ -58,19 +74,10 @@ def check_size(value: Any, what: str) -> None:
                     continue
                 break
             else:
-                return
+                return False
     elif cls in _FLAT or (cls is str and len(value) * 4 < MAX_PAYLOAD_BYTES):
-        return
-    size = len(json_text(value).encode("utf-8"))
-    if size > MAX_PAYLOAD_BYTES:
-        # AWS's words, which give no sizes (spec/data-flow.md 18).
-        raise StatesError(ErrorName.DATA_LIMIT_EXCEEDED, f"{what} number of bytes service limit.")
-
-
-def result_too_large(subject: str) -> str:
-    """The start of AWS's cause for a result over the limit; ``subject`` is the state's name, or the
-    function ARN of a Task that calls a Lambda function by its ARN."""
-    return f"The state/task '{subject}' returned a result with a size exceeding the maximum"
+        return False
+    return len(json_text(value).encode("utf-8")) > MAX_PAYLOAD_BYTES
 
 
 def check_assigned(assigned: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core import redrive
 from statewright.core.context import ContextSource
-from statewright.core.dataflow import JsonPathFlow, check_assigned, check_size, result_too_large
+from statewright.core.dataflow import JsonPathFlow, check_assigned, check_result_size, check_size
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import (
     EXECUTION_STARTED,
@@ -327,8 +327,10 @@ class Execution:
             groups.child_succeeded(self, frame, output)
             return False
         try:
-            check_size(output, result_too_large(last.name) if last is not None else
-                       "The state/task returned a result with a size exceeding the maximum")
+            if last is not None:
+                check_result_size(output, last.name)
+            else:
+                check_size(output, "The state/task returned a result with a size exceeding the maximum")
         except StatesError as error:
             return self.fail_scope(frame, error.error, error.cause)
         # _end("SUCCEEDED", ...), inlined: the way most executions end.

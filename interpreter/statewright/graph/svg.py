@@ -138,15 +138,15 @@ def _forward(scope: Scope) -> dict[str, list[str]]:
 def _order(scope: Scope) -> list[str]:
     """States in the order a depth-first walk from the start meets them; states it never meets last."""
     out = _forward(scope)
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # insertion-ordered set: the walk's order, O(1) membership
     stack = [scope.start] if scope.start in out else []
     while stack:
         node_id = stack.pop()
         if node_id in seen:
             continue
-        seen.append(node_id)
+        seen[node_id] = None
         stack.extend(reversed([target for target in out[node_id] if target not in seen]))
-    return seen + [node.id for node in scope.nodes if node.id not in seen]
+    return [*seen, *(node.id for node in scope.nodes if node.id not in seen)]
 
 
 def _ranks(scope: Scope) -> dict[str, int]:

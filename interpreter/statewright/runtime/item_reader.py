@@ -237,16 +237,21 @@ def local_folder(bucket: str) -> Path:
     return Path(bucket[len(LOCAL):] or ".")
 
 
+def on_local_bucket(invocation: Invocation) -> bool:
+    """Whether a reader's or writer's command names a ``file:<folder>`` Bucket (read and written here, never
+    on S3, whether the AWS integrations are on or not)."""
+    payload = invocation.payload if isinstance(invocation.payload, dict) else {}
+    parameters = payload.get("Parameters")
+    return isinstance(parameters, dict) and str(parameters.get("Bucket", "")).startswith(LOCAL)
+
+
 def resolve_local(invocation: Invocation) -> Handler | None:
     """The resolver of ItemReader commands that the AWS integrations did not take (every engine has it, last):
     a ``file:<folder>`` Bucket is read here; any other fails with a cause that says how to read it."""
     if invocation.resource not in (GET_OBJECT, LIST_OBJECTS):
         return None
-    payload = invocation.payload if isinstance(invocation.payload, dict) else {}
-    bucket = (payload.get("Parameters") or {}).get("Bucket") if isinstance(payload.get("Parameters"), dict) else None
-    if isinstance(bucket, str) and bucket.startswith(LOCAL):
-        return read_local
-    return _no_s3  # last in the chain: the AWS integrations, when turned on, answered before this
+    # Last in the chain: the AWS integrations, when turned on, have answered for S3 buckets before this.
+    return read_local if on_local_bucket(invocation) else _no_s3
 
 
 async def _no_s3(invocation: Invocation) -> list[Any]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from statewright.core.errors import ErrorName
-from statewright.runtime.item_reader import LOCAL, local_folder
+from statewright.runtime.item_reader import local_folder, on_local_bucket
 from statewright.runtime.resources import Handler, Invocation, TaskError
 
 PUT_OBJECT = "arn:aws:states:::s3:putObject"
@@ -132,12 +132,7 @@ def resolve_local(invocation: Invocation) -> Handler | None:
     cause that says how to write it (the AWS integrations, when turned on, answered before this)."""
     if invocation.resource != PUT_OBJECT:
         return None
-    payload = invocation.payload if isinstance(invocation.payload, dict) else {}
-    parameters = payload.get("Parameters") if isinstance(payload.get("Parameters"), dict) else {}
-    bucket = parameters.get("Bucket")
-    if isinstance(bucket, str) and bucket.startswith(LOCAL):
-        return _write_local
-    return _no_s3
+    return _write_local if on_local_bucket(invocation) else _no_s3
 
 
 async def _write_local(invocation: Invocation) -> dict[str, Any]:

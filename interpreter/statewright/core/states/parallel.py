@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statewright.core.dataflow import check_size, result_too_large
+from statewright.core.dataflow import check_result_size
 from statewright.core.errors import StatesError
 from statewright.core.states import children
 from statewright.core.states.base import State
@@ -18,7 +18,7 @@ def finish_with_results(state: State, exe: Execution, frame: Frame, results: lis
     """ResultSelector, ResultPath, OutputPath on the children's results; then the exited event."""
     flow = state.flow
     try:
-        check_size(results, result_too_large(state.name))
+        check_result_size(results, state.name)
         context = state.context(exe, frame)
         selected = flow.select_result(results, context, frame.variables, exe.rng)
         assigned = state.assigned(exe, frame, selected, context)

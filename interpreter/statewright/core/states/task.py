@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statewright.core.dataflow import Template, check_size, result_too_large, runtime_error
+from statewright.core.dataflow import Template, check_result_size, runtime_error
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import InvokeTask
 from statewright.core.jsonata.flow import ExpressionField
@@ -169,7 +169,7 @@ class TaskState(State):
     def on_task_succeeded(self, exe: Execution, frame: Frame, output: Any) -> bool:
         try:
             # AWS records a result over the limit as the task's failure, not as a success (spec/task.md).
-            check_size(output, result_too_large(self.resource_name if self.lambda_function else self.name))
+            check_result_size(output, self.resource_name if self.lambda_function else self.name)
         except StatesError as error:
             return self.on_task_failed(exe, frame, error.error, error.cause)
         self._stop_timers(exe, frame)

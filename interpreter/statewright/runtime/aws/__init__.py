@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from statewright.runtime.aws.config import AwsConfig, AwsConfigError, Clients
+from statewright.runtime.item_reader import on_local_bucket
 from statewright.runtime.resources import Handler, Invocation, ResourceRegistry, TaskError, strip_pattern_suffix
 
 __all__ = ["AwsConfig", "AwsConfigError", "AwsTasks", "available"]
@@ -64,9 +65,9 @@ class AwsTasks:
         if not resource.startswith(_STATES):
             return None
         if resource in (_GET_OBJECT, _LIST_OBJECTS):  # a Distributed Map's ItemReader on S3
-            return self._read_items if not _local_bucket(invocation) else None
+            return None if on_local_bucket(invocation) else self._read_items
         if resource == _PUT_OBJECT:  # its ResultWriter
-            return self._write_results if not _local_bucket(invocation) else None
+            return None if on_local_bucket(invocation) else self._write_results
         bare = strip_pattern_suffix(resource)
         if bare.startswith(_SDK):
             return self._sdk
@@ -126,13 +127,6 @@ class AwsTasks:
         _refuse_sync(invocation.resource, ())
         service, _, action = bare[len(_SDK):].partition(":")
         return await sdk_call(self.clients, invocation, service, action)
-
-
-def _local_bucket(invocation: Invocation) -> bool:
-    """A reader or writer on a ``file:`` bucket: the engine's own local resolver serves it."""
-    payload = invocation.payload if isinstance(invocation.payload, dict) else {}
-    parameters = payload.get("Parameters")
-    return isinstance(parameters, dict) and str(parameters.get("Bucket", "")).startswith("file:")
 
 
 def _refuse_sync(resource: str, supported: tuple[str, ...]) -> None:
