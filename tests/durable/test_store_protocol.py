@@ -141,6 +141,32 @@ def test_executions_are_listed_newest_first_by_page_and_filter(store_url: str) -
     run(main())
 
 
+def test_executions_are_found_by_name_prefix_taken_literally(store_url: str) -> None:
+    async def main() -> None:
+        store = await opened(store_url)
+        await store.put_definition(DefinitionRecord("h", "{}", "STANDARD", "m"))
+        names = ["order-1", "order-2", "Order-3", "order_4", "or%der-5", "refund-6", "ordé-7"]
+        writes = [step(n, 1, new=True) for n in range(1, len(names) + 1)]
+        for write, name in zip(writes, names, strict=True):
+            assert write.new is not None
+            write.new.name = name
+        await store.write(writes)
+
+        async def named(**filters: Any) -> list[str]:
+            return [record.name for record in await store.executions(**filters)]
+
+        assert await named(name_prefix="order") == ["order_4", "order-2", "order-1"]  # case counts
+        assert await named(name_prefix="order_") == ["order_4"]  # _ and % are themselves, not patterns
+        assert await named(name_prefix="or%") == ["or%der-5"]
+        assert await named(name_prefix="ordé") == ["ordé-7"]
+        assert await named(name_prefix="order", limit=1, before=4) == ["order-2"]
+        assert await named(name_prefix="order", machine_name="other") == []
+        assert await named(name_prefix="") == list(reversed(names))
+        await store.close()
+
+    run(main())
+
+
 def test_ids_are_never_handed_out_twice_across_reopens(store_url: str) -> None:
     async def main() -> list[int]:
         store = await opened(store_url)

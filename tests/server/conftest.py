@@ -17,6 +17,7 @@ import pytest
 from botocore.config import Config
 
 from tests.server.botocore_shapes import attach
+from tests.server.browser import browser  # noqa: F401 - the console tests' Playwright fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = "arn:aws:iam::123456789012:role/statewright-tests"

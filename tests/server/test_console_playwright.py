@@ -5,8 +5,6 @@ and watch the executions succeed."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from tests.server.browser import page_of
 from tests.server.conftest import ROLE, Server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TASKS = '''
 from pathlib import Path
 
@@ -37,32 +35,12 @@ RESOURCES = """resources:
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        if os.environ.get("STATEWRIGHT_REQUIRE_BROWSER") == "1":
-            pytest.fail("STATEWRIGHT_REQUIRE_BROWSER=1, but no chromium is installed (apt-get install chromium)")
-        pytest.skip("no Chromium here (Debian: apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright (the test extra) is not installed")
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     (tmp_path / "tasks.py").write_text(TASKS)
     (tmp_path / "resources.yaml").write_text(RESOURCES)
     process = Server(tmp_path, "--resources", str(tmp_path / "resources.yaml"))
     yield process
     process.stop()
-
-
-def _page_of(browser: Any, url: str) -> Any:
-    page = browser.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(url)
-    return page
 
 
 def test_a_failed_step_is_shown_read_and_redriven(browser: Any, server: Server, tmp_path: Path) -> None:
@@ -74,15 +52,15 @@ def test_a_failed_step_is_shown_read_and_redriven(browser: Any, server: Server, 
     machine = sfn.create_state_machine(name="ledger", definition=json.dumps(definition), roleArn=ROLE)
     (tmp_path / "down.flag").write_text("")
     arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input='{"amount": 12}')["executionArn"]
-    page = _page_of(browser, f"{server.url}/#/execution/{urllib.parse.quote(arn, safe='')}")
-    page.wait_for_selector('[data-status="FAILED"]')
+    page = page_of(browser, f"{server.url}/#/execution/{urllib.parse.quote(arn, safe='')}")
+    page.wait_for_selector('#execution-status [data-status="FAILED"]')
     failed = page.locator('g.state[data-state="Post"]')
     assert "failed" in (failed.get_attribute("class") or "")
     failed.click()
     assert "the ledger service is down" in page.text_content("#state-error")
     (tmp_path / "down.flag").unlink()  # the service is back: redrive from the console
     page.click("#redrive")
-    page.wait_for_selector('[data-status="SUCCEEDED"]')
+    page.wait_for_selector('#execution-status [data-status="SUCCEEDED"]')
     assert "succeeded" in (page.locator('g.state[data-state="Post"]').get_attribute("class") or "")
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
 
@@ -97,10 +75,10 @@ def test_a_waiting_callback_step_is_approved(browser: Any, server: Server) -> No
         "Done": {"Type": "Succeed"}}}
     machine = sfn.create_state_machine(name="approval", definition=json.dumps(definition), roleArn=ROLE)
     arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input='{"order": 7}')["executionArn"]
-    page = _page_of(browser, f"{server.url}/#/execution/{urllib.parse.quote(arn, safe='')}")
+    page = page_of(browser, f"{server.url}/#/execution/{urllib.parse.quote(arn, safe='')}")
     page.wait_for_selector("#approve")
     assert "running" in (page.locator('g.state[data-state="Ask"]').get_attribute("class") or "")
     page.click("#approve")
-    page.wait_for_selector('[data-status="SUCCEEDED"]')
+    page.wait_for_selector('#execution-status [data-status="SUCCEEDED"]')
     output = json.loads(sfn.describe_execution(executionArn=arn)["output"])
     assert output == {"order": 7, "decision": {"approved": True}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -29,7 +30,18 @@ def test_the_console_page_and_its_modules_are_served(server: Server) -> None:
     assert status == 200 and kind.startswith("text/html")
     assert '<script type="module" src="/console/app.js">' in page
     status, kind, script = _get(server.url + "/console/app.js")
-    assert kind.startswith("text/javascript") and 'X-Amz-Target' in script
+    assert kind.startswith("text/javascript")
+    # Every module app.js imports, and each of theirs, is served (a missing one would blank the console).
+    pending, served = [name for name in re.findall(r'from "\./([\w.]+)"', script)], {"app.js"}
+    while pending:
+        name = pending.pop()
+        if name not in served:
+            served.add(name)
+            _, kind, module = _get(f"{server.url}/console/{name}")
+            assert kind.startswith("text/javascript"), name
+            pending += re.findall(r'from "\./([\w.]+)"', module)
+    assert {"api.js", "execution.js", "executions.js", "highlight.js", "timeline.js"} <= served
+    assert "X-Amz-Target" in _get(server.url + "/console/api.js")[2]
     _, kind, _ = _get(server.url + "/console/style.css")
     assert kind.startswith("text/css")
     with pytest.raises(urllib.error.HTTPError) as missing:

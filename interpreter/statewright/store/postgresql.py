@@ -359,9 +359,12 @@ class PostgresStore(PostgresResources):
 
     async def executions(self, *, machine_name: str | None = None, status: str | None = None,
                          limit: int = 100, before: int | None = None,
-                         redriven: bool | None = None) -> list[ExecutionRecord]:
+                         redriven: bool | None = None, name_prefix: str | None = None) -> list[ExecutionRecord]:
         where: list[str] = []
         parameters: list[Any] = []
+        if name_prefix:  # starts_with, not LIKE: a prefix holding % or _ means itself
+            parameters.append(name_prefix)
+            where.append(f"starts_with(name, ${len(parameters)})")
         if redriven is not None:
             where.append("redrive_count > 0" if redriven else "redrive_count = 0")
         for column, value in (("machine_name =", machine_name), ("status =", status), ("id <", before)):

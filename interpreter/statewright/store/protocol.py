@@ -136,9 +136,10 @@ class Store(Protocol):
 
     async def executions(self, *, machine_name: str | None = None, status: str | None = None,
                          limit: int = 100, before: int | None = None,
-                         redriven: bool | None = None) -> list[ExecutionRecord]:
+                         redriven: bool | None = None, name_prefix: str | None = None) -> list[ExecutionRecord]:
         """Newest first (ids increase with start order); ``before`` is the id of the previous page's last one;
-        ``redriven`` keeps only executions redriven at least once (True) or never (False)."""
+        ``redriven`` keeps only executions redriven at least once (True) or never (False); ``name_prefix``
+        only those whose name starts with it (compared exactly, case and all)."""
         ...
 
     async def due_timers(self, after: tuple[float, int, int] | None, until: float, limit: int) -> list[DueTimer]:

@@ -350,8 +350,11 @@ class SqliteStore(SqliteResources):
 
     async def executions(self, *, machine_name: str | None = None, status: str | None = None,
                          limit: int = 100, before: int | None = None,
-                         redriven: bool | None = None) -> list[ExecutionRecord]:
+                         redriven: bool | None = None, name_prefix: str | None = None) -> list[ExecutionRecord]:
         where, parameters = [], []
+        if name_prefix:  # substr, not LIKE: a prefix holding % or _ means itself
+            where.append("substr(name, 1, ?) = ?")
+            parameters += [len(name_prefix), name_prefix]
         if redriven is not None:
             where.append("redrive_count > 0" if redriven else "redrive_count = 0")
         if machine_name is not None:

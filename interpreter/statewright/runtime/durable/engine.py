@@ -825,12 +825,13 @@ class DurableEngine:
         return await self._history((await self._record(arn)).id)
 
     async def list(self, *, machine: str | None = None, status: str | None = None, limit: int = 100,
-                   next_token: str | None = None, redriven: bool | None = None) -> ExecutionPage:
-        """ListExecutions, newest first: ``machine`` (a name), ``status`` and ``redriven`` (redriven at least
-        once, or never) filter; ``next_token`` pages."""
+                   next_token: str | None = None, redriven: bool | None = None,
+                   name_prefix: str | None = None) -> ExecutionPage:
+        """ListExecutions, newest first: ``machine`` (a name), ``status``, ``redriven`` (redriven at least
+        once, or never) and ``name_prefix`` filter; ``next_token`` pages."""
         before = _page_key(next_token)
         records = await self.store.executions(machine_name=machine, status=status, limit=limit + 1, before=before,
-                                              redriven=redriven)
+                                              redriven=redriven, name_prefix=name_prefix)
         more = len(records) > limit
         records = records[:limit]
         token = str(records[-1].id) if more and records else None

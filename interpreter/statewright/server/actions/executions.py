@@ -91,12 +91,13 @@ async def describe_state_machine_for_execution(context: ServerContext, params: P
 @operation("ListExecutions")
 async def list_executions(context: ServerContext, params: Params) -> dict[str, Any]:
     machine = params.str("stateMachineArn")
-    if machine is None:
-        if params.str("mapRunArn") is not None:
-            raise validation("Map Runs are not listed by this server yet: give stateMachineArn")
-        raise validation("Either stateMachineArn or mapRunArn must be given")
+    if machine is None and params.str("mapRunArn") is not None:
+        raise validation("Map Runs are not listed by this server yet: give stateMachineArn")
+    # Statewright's extensions (docs/serve.md): no stateMachineArn lists every machine's executions (AWS
+    # refuses that), and namePrefix keeps the names starting with it; the console searches with both.
+    name_prefix = params.str("namePrefix", max_length=80)
     # A version or alias ARN must name one that exists.
-    ref, _, _ = await context.resolve(machine, missing_alias="ResourceNotFound")
+    ref = (await context.resolve(machine, missing_alias="ResourceNotFound"))[0] if machine is not None else None
     status = params.str("statusFilter")
     if status is not None and status not in _STATUSES:
         raise validation(f"1 validation error detected: Value '{status}' at 'statusFilter' failed to satisfy "
@@ -108,13 +109,14 @@ async def list_executions(context: ServerContext, params: Params) -> dict[str, A
     redriven = None if redrive_filter is None else _REDRIVE_FILTERS[redrive_filter]
     limit = params.int("maxResults", low=0, high=1000, default=0) or 100
     token = page_after(params.str("nextToken"))
-    qualified = ref.qualified_arn if ref.qualified_arn != ref.arn else None
+    qualified = ref.qualified_arn if ref is not None and ref.qualified_arn != ref.arn else None
     listed: list[dict[str, Any]] = []
     next_token: str | None = token
     while True:
         try:
-            page = await context.engine.list(machine=ref.name, status=status, limit=limit - len(listed),
-                                             next_token=next_token, redriven=redriven)
+            page = await context.engine.list(machine=ref.name if ref is not None else None, status=status,
+                                             limit=limit - len(listed), next_token=next_token, redriven=redriven,
+                                             name_prefix=name_prefix)
         except ValueError:
             raise ApiError("InvalidToken", "Invalid Token: not a nextToken this server returned") from None
         for description in page.executions:
