@@ -89,3 +89,11 @@ def test_the_cli_benchmark_times_whole_processes_and_judges_the_targets(capsys: 
     assert "target statewright lint of one JSON file < 120 ms:" in printed
     assert "target statewright lint of one YAML file < 120 ms:" in printed
     assert printed.count("target ") == 4  # both run targets (or "local-sfn not measured") and lint's two
+
+
+def test_every_workload_records_the_history_it_recorded_before_the_speed_work() -> None:
+    """Speed work must not change what is recorded: each full-size workload's histories and outputs hash to
+    the digest benchmarks/histories.json keeps (written by the code before issue 19's changes)."""
+    from benchmarks.histories import DIGESTS, digests
+
+    assert digests() == json.loads(DIGESTS.read_text())

@@ -285,3 +285,63 @@ def test_a_bad_mock_configuration_is_reported_before_an_execution_without_tasks_
 
     with pytest.raises(Exception, match="no state machine named"):
         asyncio.run(go())
+
+
+ALONE_CASES = {
+    "two waits and a loop": {"StartAt": "Count", "States": {
+        "Count": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "Nap"},
+        "Nap": {"Type": "Wait", "Seconds": 2, "Next": "Again"},
+        "Again": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericLessThan": 3, "Next": "Count"}],
+                  "Default": "Done"},
+        "Done": {"Type": "Wait", "SecondsPath": "$.n", "End": True}}},
+    "a timestamp in the past and one ahead": {"StartAt": "Past", "States": {
+        "Past": {"Type": "Wait", "Timestamp": "2001-01-01T00:00:00Z", "Next": "Ahead"},
+        "Ahead": {"Type": "Wait", "Seconds": 30, "End": True}}},
+    "an execution timeout pending (waits go through the clock)": {"StartAt": "Nap", "TimeoutSeconds": 100,
+        "States": {"Nap": {"Type": "Wait", "Seconds": 5, "End": True}}},
+    "waits in parallel branches": {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": True,
+        "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 3, "End": True}}},
+                     {"StartAt": "B", "States": {"B": {"Type": "Wait", "Seconds": 1, "End": True}}}]}}},
+    "JSONata reads the clock after a wait": {"QueryLanguage": "JSONata", "StartAt": "Nap", "States": {
+        "Nap": {"Type": "Wait", "Seconds": 7, "Next": "Stamp"},
+        "Stamp": {"Type": "Pass", "Output": "{% $millis() - $toMillis($states.context.Execution.StartTime) %}",
+                  "End": True}}},
+    "a wait then a failure": {"StartAt": "Nap", "States": {
+        "Nap": {"Type": "Wait", "Seconds": 1, "Next": "Oops"},
+        "Oops": {"Type": "Pass", "Parameters": {"x.$": "$.missing"}, "End": True}}},
+}
+
+
+JUMPS = {"two waits and a loop": 4, "a timestamp in the past and one ahead": 2,
+         "an execution timeout pending (waits go through the clock)": 0, "waits in parallel branches": 0,
+         "JSONata reads the clock after a wait": 1, "a wait then a failure": 1}
+
+
+@pytest.mark.parametrize("case", ALONE_CASES)
+def test_a_wait_alone_on_its_virtual_clock_records_what_the_driver_records(case, monkeypatch) -> None:
+    """Alone on its own virtual clock (virtual_time, nobody tracing) a Wait carries on at once in the core
+    (Execution.fires_next); the driver's path (an event sink makes it take that one) starts a timer and
+    feeds it back. Both must record the same history, at the same times."""
+    from statewright.core.execution import Execution
+
+    machine = statewright.load(ALONE_CASES[case])
+    jumps = []
+    jump_to = Execution.jump_to
+    monkeypatch.setattr(Execution, "jump_to", lambda self, fire_at: (jumps.append(fire_at), jump_to(self, fire_at)))
+
+    def relative(result: statewright.Result) -> list[tuple]:
+        return [(e.id, e.previous_event_id, e.type, round(e.timestamp - result.start_date, 6), e.details)
+                for e in result.events]
+
+    async def both():
+        engine = Engine()
+        alone = await engine.execute(machine, {"n": 0}, virtual_time=True, name="alone")
+        driven = await engine.execute(machine, {"n": 0}, virtual_time=True, name="driven", on_event=lambda e: None)
+        return alone, driven
+
+    alone, driven = asyncio.run(both())
+    assert len(jumps) == JUMPS[case]  # which waits carried on alone (none where a timer is pending or a branch)
+    assert relative(alone) == relative(driven)
+    assert (alone.status, alone.output, alone.error, alone.cause) == (
+        driven.status, driven.output, driven.error, driven.cause)
+    assert round(alone.stop_date - alone.start_date, 6) == round(driven.stop_date - driven.start_date, 6)

@@ -19,15 +19,23 @@ added by the engine, which knows the state and the event id).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.history import json_text
-from statewright.core.intrinsics import IntrinsicCall, PathArgument, RandomSource, StringLiteral, parse_intrinsic
+from statewright.core.intrinsics import (
+    IntrinsicCall,
+    Literal,
+    PathArgument,
+    RandomSource,
+    StringLiteral,
+    parse_intrinsic,
+)
 from statewright.core.intrinsics.text import format_text
 from statewright.core.jsonpath import JsonPath, PathNotFound, parse_path, set_reference_path
 from statewright.core.jsonpath.errors import FilterNotReadable, UndefinedVariable
+from statewright.core.template_code import Builder, object_builder
 
 _CONST, _INPUT_PATH, _ANY_PATH, _INTRINSIC, _NESTED, _INPUT_KEY, _FORMAT_KEY = range(7)
 # _INPUT_KEY: an _INPUT_PATH ``$.name``. _FORMAT_KEY: an _INTRINSIC ``States.Format('..{}..', $.name)`` (the
@@ -143,6 +151,9 @@ class Template:
     constant: Any
     uses_context: bool
     uses_variables: bool
+    # The object built by generated code, for templates of constants, $.name paths and one-value Formats
+    # (core/template_code.py); None when it does not apply, or when this input needs the loop below.
+    build: Builder | None = field(default=None, compare=False, repr=False)
 
     def evaluate(self, input: Any, context: Any = None, variables: Mapping[str, Any] | None = None,
                  rng: RandomSource | None = None) -> Any:
@@ -152,6 +163,11 @@ class Template:
             StatesError: ``States.Runtime`` for a path that matches nothing, ``States.IntrinsicFailure``
                 from an intrinsic function.
         """
+        build = self.build
+        if build is not None:
+            built = build(input)
+            if built is not None:
+                return built
         shape = self.shape
         if shape == "const":
             return self.constant
@@ -226,7 +242,27 @@ def compile_template(value: Any) -> Template:
         return Template("const", (), constant, False, False)
     uses_context = any(_entry_uses(entry, "context") for entry in entries)
     uses_variables = any(_entry_uses(entry, "variable") for entry in entries)
-    return Template(shape, entries, None, uses_context, uses_variables)
+    build = object_builder([_plain_entry(entry) for entry in entries]) if shape == "object" else None
+    return Template(shape, entries, None, uses_context, uses_variables, build)
+
+
+def _plain_entry(entry: tuple[Any, int, Any, str]) -> tuple[str, Any, Any]:
+    """An entry as core/template_code.py reads it (its kind ``other`` when it cannot be compiled there)."""
+    key, kind, payload, _ = entry
+    if kind == _CONST:
+        return ("const", key, payload)
+    if kind == _INPUT_KEY:
+        return ("input", key, payload._keys[0])
+    if kind == _FORMAT_KEY:
+        prefix, path, suffix = payload
+        return ("format", key, (prefix, path._keys[0], suffix))
+    if kind == _INTRINSIC and payload.name == "States.MathAdd":
+        path, number = payload.args
+        if (path.__class__ is PathArgument and path.path.root == "input" and path.path.is_definite
+                and path.path._keys is not None and len(path.path._keys) == 1 and isinstance(path.path._keys[0], str)
+                and number.__class__ is Literal and number.value.__class__ is int):
+            return ("add", key, (path.path._keys[0], number.value))
+    return ("other", key, payload)
 
 
 def _compile_member(key: str, item: Any) -> tuple[Any, int, Any, str]:

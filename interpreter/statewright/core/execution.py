@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from statewright.core import redrive
 from statewright.core.context import ContextSource
-from statewright.core.dataflow import JsonPathFlow, check_assigned, check_result_size, check_size
+from statewright.core.dataflow import JsonPathFlow, check_assigned, check_result_size, check_size, over_limit
 from statewright.core.errors import ErrorName, StatesError
 from statewright.core.events import (
     EXECUTION_STARTED,
@@ -138,8 +138,8 @@ class Execution:
     """
 
     __slots__ = ("_blocked", "_commands", "_context", "_express", "_info", "_jsonata", "_mark", "_pending",
-                 "_redrives", "_runnable", "_seq", "_started", "history", "machine", "now", "outcome", "region", "rng",
-                 "root")
+                 "_redrives", "_runnable", "_seq", "_started", "alone", "history", "jumped", "machine", "now",
+                 "outcome", "region", "rng", "root")
 
     def __init__(self, machine: Machine, *, express: bool = False) -> None:
         self.machine = machine
@@ -161,6 +161,11 @@ class Execution:
         self.root: Frame | None = None  # the top-level frame (a redrive puts it back in its state)
         self._redrives = 0
         self._blocked: str | None = None  # why this execution can never be redriven, once that is known
+        # Set by a runtime that runs this execution alone on a virtual clock of its own that jumps to the next
+        # timer (runtime.driver.start_on_virtual_time): a timer started while nothing else is pending or
+        # runnable is known to fire at its due time, next, so a Wait may carry on at once (wait.py).
+        self.alone = False
+        self.jumped = False  # a Wait carried on alone: what follows ran as if after a TimerFired input
 
     # ------------------------------------------------------------------ the contract
     def receive(self, event: Input) -> None:
@@ -206,6 +211,18 @@ class Execution:
         """:meth:`receive` then :meth:`decide`, for a caller that reads new events from :attr:`history`
         itself: returns only the commands (no :class:`Decision` is packaged)."""
         self.receive(event)
+        self._run_frames()
+        self._mark = len(self.history.rows)
+        commands = self._commands
+        if commands:
+            self._commands = []
+        return commands
+
+    def begin(self, started: Started) -> list[Command]:
+        """:meth:`advance` with the execution's :class:`Started` input, for a runtime starting it: the same
+        decision, without :meth:`receive`'s dispatch on the input's type (one call per execution)."""
+        self.now = started.time
+        self._start(started)
         self._run_frames()
         self._mark = len(self.history.rows)
         commands = self._commands
@@ -382,6 +399,22 @@ class Execution:
                 return self._catch(frame, state, index, error, cause)
         return self.fail_scope(frame, error, cause)
 
+    def fires_next(self, frame: Frame) -> bool:
+        """Whether a timer ``frame`` starts now is certain to be the next input, fired at its due time: the
+        execution runs alone on its own jumping virtual clock (:attr:`alone`), ``frame`` is its only thread
+        and nothing else is pending. Then the state may wait by moving :attr:`now` (:meth:`jump_to`)."""
+        return self.alone and frame.group is None and not self._pending and not self._runnable
+
+    def jump_to(self, fire_at: float) -> None:
+        """The clock reaches a timer that :meth:`fires_next` said fires next (the timer's sequence number is
+        used up as if it had been started, so later ones are numbered as they would have been)."""
+        self._seq += 1
+        self.jumped = True
+        if fire_at > self.now:  # a virtual clock never goes back (a Wait on a timestamp in the past)
+            self.now = fire_at
+            if self._jsonata:
+                set_runtime(fire_at, self.rng)
+
     def start_timer(self, frame: Frame | None, fire_at: float, purpose: int) -> int:
         seq = self._seq = self._seq + 1
         self._pending[seq] = (frame, purpose)
@@ -442,12 +475,13 @@ class Execution:
         self._started = started  # the context object ($$) is built from it when a state first reads it
         self.history.rows += (0, "ExecutionStarted", self.now, EXECUTION_STARTED, info.role_arn, started.input)
         root = self.root = Frame(machine.start, started.input, 0, self.history)
-        try:
-            check_size(started.input, "The input to the execution has a size exceeding the maximum")
-        except StatesError as error:
-            self._blocked = redrive.NO_STATE_REASON
-            self.fail_scope(root, error.error, error.cause)
-            return
+        if over_limit(started.input):  # (check_size's test, without raising for the usual small input)
+            try:
+                check_size(started.input, "The input to the execution has a size exceeding the maximum")
+            except StatesError as error:
+                self._blocked = redrive.NO_STATE_REASON
+                self.fail_scope(root, error.error, error.cause)
+                return
         if machine.timeout_seconds is not None:
             self.start_timer(None, started.time + machine.timeout_seconds, EXECUTION_TIMEOUT)
         self._runnable.append(root)

@@ -462,11 +462,18 @@ def start_on_virtual_time(execution: Any, input: Any, info: ExecutionInfo, seed:
 
     ``execution`` is a core with ``advance`` and nobody reads its decisions' events (no ``on_event``).
     """
-    commands = execution.advance(make_started(now, input, seed, info))
+    execution.alone = True  # the core may carry a lone Wait on at once (Execution.fires_next)
+    try:
+        commands = execution.begin(make_started(now, input, seed, info))
+    except Exception as error:
+        if execution.jumped:  # past a Wait: the driver would have been carrying on after a timer, in its group
+            raise _as_task_group_error(error) from None
+        raise  # while Started is fed, as Driver.start reports it
     timers: list[tuple[float, int]] = []
     live: dict[int, float] = {}
     try:
         while True:
+            now = execution.now  # where its lone Waits took the clock
             for command in commands:
                 cls = command.__class__
                 if cls is StartTimer:
@@ -476,6 +483,7 @@ def start_on_virtual_time(execution: Any, input: Any, info: ExecutionInfo, seed:
                 elif cls is CancelTimer:
                     live.pop(command.seq, None)
                 else:  # a task (or a cancel) needs the driver: it carries on from this command
+                    execution.alone = False  # the driver's clock decides from here
                     return VirtualStart(execution, info, now, commands[commands.index(command):], timers, live)
             if execution.outcome.status != RUNNING:
                 return now
@@ -485,6 +493,7 @@ def start_on_virtual_time(execution: Any, input: Any, info: ExecutionInfo, seed:
                     break
                 _heappop(timers)  # cancelled (or superseded)
             else:
+                execution.alone = False
                 return VirtualStart(execution, info, now, [], timers, live)  # the driver decides what waits
             _heappop(timers)
             del live[seq]

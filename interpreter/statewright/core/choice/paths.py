@@ -64,6 +64,14 @@ def resolver(path: JsonPath) -> Resolver:
     return lambda i, c, v: resolve(i, None, v)
 
 
+def single_key(path: JsonPath) -> str | None:
+    """``name`` for a path ``$.name`` of the input (one object member, no function), else ``None``: such a
+    path is read as ``input[name]`` when the input is an object, as :func:`resolver`'s reader does."""
+    if path.root == "input" and path.function is None and len(path.steps) == 1 and path.steps[0].__class__ is Name:
+        return path.steps[0].name  # type: ignore[attr-defined, no-any-return]
+    return None
+
+
 def _members(value: Any, keys: tuple[str, ...], path: JsonPath) -> Any:
     document = value
     for key in keys:

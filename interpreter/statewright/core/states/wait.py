@@ -52,6 +52,9 @@ class WaitState(State):
         frame.prev = frame.entered_id = entered_id
         frame.entered_time = now
         frame.effective = data
+        if exe.fires_next(frame):  # alone on a jumping virtual clock: the timer would fire next, at its time
+            exe.jump_to(now + self.seconds)
+            return self.on_timer(exe, frame, WAIT_DONE)
         exe.start_timer(frame, now + self.seconds, WAIT_DONE)
         return False
 
@@ -63,6 +66,9 @@ class WaitState(State):
         except StatesError as error:
             return exe.state_failed(frame, self, error)
         frame.effective = effective
+        if exe.fires_next(frame):
+            exe.jump_to(fire_at)
+            return self.on_timer(exe, frame, WAIT_DONE)
         exe.start_timer(frame, fire_at, WAIT_DONE)
         return False
 
