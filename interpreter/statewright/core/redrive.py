@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from statewright.core.events import MAP_ITERATION, ROW
 from statewright.core.states import children as groups
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ def _reopen_group(exe: Execution, frame: Frame, group: groups.Group, prev: int) 
         if group.kind != groups.DISTRIBUTED:  # a distributed child's events are in a history of its own
             child.prev = prev
         if group.kind == groups.MAP:
-            exe.emit(child, "MapIterationStarted", {"index": child.index, "name": group.state.name})
+            rows = child.history.rows
+            rows += (child.prev, "MapIterationStarted", exe.now, MAP_ITERATION, group.state.name, child.index)
+            child.prev = len(rows) // ROW
         reopen(exe, child, child.prev)
     groups.pump(exe, group)

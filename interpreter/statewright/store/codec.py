@@ -21,6 +21,7 @@ from statewright.core.events import (
     EXECUTION_STARTED,
     EXECUTION_SUCCEEDED,
     EXITED,
+    MAP_ITERATION,
     ROW,
     ActivityStarted,
     ExecutionInfo,
@@ -36,8 +37,8 @@ from statewright.core.events import (
 )
 from statewright.core.states.map_io import plain
 
-_KINDS = (ENTERED, EXITED, EXECUTION_STARTED, EXECUTION_SUCCEEDED)
-assert list(_KINDS) == [0, 1, 2, 3]  # each kind is an int of its code: encoders write it as that number
+_KINDS = (ENTERED, EXITED, EXECUTION_STARTED, EXECUTION_SUCCEEDED, MAP_ITERATION)
+assert list(_KINDS) == [0, 1, 2, 3, 4]  # each kind is an int of its code: encoders write it as that number
 
 # Compactly kept sequences (a Map's CSV rows, its lazily built batches and records) are stored as the lists
 # they stand for; every other type is an error, as before.

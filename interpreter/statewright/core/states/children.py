@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from statewright.core.errors import ErrorName
-from statewright.core.events import History
+from statewright.core.events import MAP_ITERATION, ROW, History
 
 if TYPE_CHECKING:
     from statewright.core.execution import Execution, Frame
@@ -35,7 +35,8 @@ class Group:
     """The children of one attempt of a Parallel or Map state."""
 
     __slots__ = ("closed", "failures", "finished", "inputs", "kind", "last", "limit", "next_index", "parent",
-                 "results", "run", "running", "source", "starts", "state", "tolerated_count", "tolerated_percentage")
+                 "results", "run", "running", "source", "starts", "state", "tolerated_count", "tolerated_percentage",
+                 "total")
 
     def __init__(self, parent: Frame, state: State, kind: int, inputs: Sequence[Any],
                  starts: Sequence[State], limit: int) -> None:
@@ -43,6 +44,7 @@ class Group:
         self.state = state
         self.kind = kind
         self.inputs = inputs
+        self.total = len(inputs)  # (read at every child's start and end)
         self.starts = starts
         self.limit = limit if limit > 0 else len(inputs)
         self.results: list[Any] = [None] * len(inputs)
@@ -82,14 +84,17 @@ def _launch(exe: Execution, group: Group) -> None:
     group.next_index += 1
     parent = group.parent
     frame_type = parent.__class__  # the core's Frame, without an import statement per child (~1.4 µs)
-    start_state = group.starts[index if len(group.starts) > 1 else 0]
+    starts = group.starts
+    start_state = starts[index] if len(starts) > 1 else starts[0]
     if group.kind == DISTRIBUTED:
         child = frame_type(start_state, group.inputs[index], 0, History(), group, index, parent.variables)
     else:
         child = frame_type(start_state, group.inputs[index], group.source, parent.history, group, index,
                            parent.variables)
-    if group.kind == MAP:
-        exe.emit(child, "MapIterationStarted", {"index": index, "name": group.state.name})
+    if group.kind == MAP:  # exe.emit, with the details built only when read (MAP_ITERATION)
+        rows = child.history.rows
+        rows += (child.prev, "MapIterationStarted", exe.now, MAP_ITERATION, group.state.name, index)
+        child.prev = len(rows) // ROW
     group.running[index] = child
     run = group.run
     if run is not None:
@@ -98,9 +103,12 @@ def _launch(exe: Execution, group: Group) -> None:
 
 
 def _pump(exe: Execution, group: Group) -> None:
-    while len(group.running) < group.limit and group.next_index < len(group.inputs):
-        _launch(exe, group)
-    if group.finished == len(group.inputs):
+    total = group.total
+    if group.next_index < total:  # children left to start (a full Map's last ones, mostly, have all started)
+        running, limit = group.running, group.limit
+        while len(running) < limit and group.next_index < total:
+            _launch(exe, group)
+    if group.finished == total:
         group.closed = True
         parent = group.parent
         parent.child_group = None
@@ -117,12 +125,18 @@ def _settle(exe: Execution, child: Frame, group: Group, result: Any, event_type:
     group.results[child.index] = result
     if group.run is not None:
         group.run.ended(child.index, exe.now)
-    if group.kind == MAP:
-        event_id = exe.emit_side(child, event_type, {"index": child.index, "name": group.state.name})
-        group.last = max(group.last, event_id)
+    if group.kind == MAP:  # exe.emit_side, with the details built only when read (MAP_ITERATION)
+        rows = child.history.rows
+        rows += (child.prev, event_type, exe.now, MAP_ITERATION, group.state.name, child.index)
+        event_id = len(rows) // ROW
+        if event_id > group.last:
+            group.last = event_id
     if group.kind != DISTRIBUTED:
-        group.last = max(group.last, child.prev)
-        group.source = max(group.source, child.prev)
+        last = child.prev
+        if last > group.last:
+            group.last = last
+        if last > group.source:
+            group.source = last
     del group.running[child.index]
     group.finished += 1
 
@@ -148,7 +162,8 @@ def child_failed(exe: Execution, child: Frame, error: str | None, cause: str | N
         _pump(exe, group)
         return
     if group.kind == MAP:
-        exe.emit_side(child, "MapIterationFailed", {"index": child.index, "name": group.state.name})
+        child.history.rows += (child.prev, "MapIterationFailed", exe.now, MAP_ITERATION, group.state.name,
+                               child.index)
     if group.kind == DISTRIBUTED or group.tolerated_count is not None or group.tolerated_percentage is not None:
         error, cause = ErrorName.EXCEED_TOLERATED_FAILURE_THRESHOLD.value, THRESHOLD_CAUSE
     group.closed = True
@@ -170,7 +185,8 @@ def abort(exe: Execution, group: Group, frames: Sequence[Frame]) -> None:
     dead: set[int] = set()
     for frame in frames:
         if group.kind == MAP:
-            exe.emit_side(frame, "MapIterationAborted", {"index": frame.index, "name": group.state.name})
+            frame.history.rows += (frame.prev, "MapIterationAborted", exe.now, MAP_ITERATION, group.state.name,
+                                   frame.index)
         _kill(frame, dead)
     exe.cancel_frames(dead)
 

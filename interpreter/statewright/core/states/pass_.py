@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from statewright.core.dataflow import ABSENT, check_assigned
+from statewright.core.dataflow import ABSENT, JsonPathFlow, check_assigned
 from statewright.core.errors import StatesError
 from statewright.core.events import ENTERED, EXITED, ROW
 from statewright.core.jsonata import JsonataFlow
@@ -23,10 +23,59 @@ class PassState(State):
     exited_type = "PassStateExited"
 
     result: Any = ABSENT
+    # JSONPath without InputPath, OutputPath, $$ or Assign (worked out once): enter() takes its short path.
+    plain: bool = field(default=False, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        flow = self.flow
+        object.__setattr__(self, "plain", flow.__class__ is JsonPathFlow and flow.input_path is None
+                           and flow.output_path is None and not self.needs_context and self.assign is None)
 
     def enter(self, exe: Execution, frame: Frame) -> bool:
         # The hot path of every benchmark: events are appended here directly (what Execution.emit
         # does) and the data flow is inlined, saving several calls per transition.
+        if self.plain:  # Result, else Parameters, else the input, placed by ResultPath: nothing else to do
+            raw = frame.data
+            rows = frame.history.rows
+            now = exe.now
+            entered_id = len(rows) // ROW + 1
+            frame.entered_id = entered_id
+            frame.entered_time = now
+            flow = self.flow
+            try:
+                value = self.result
+                if value is ABSENT:
+                    parameters = flow.parameters
+                    if parameters is None:
+                        value = raw
+                    elif parameters.shape == "const":  # what evaluate() gives, without the call
+                        value = parameters.constant
+                    else:  # the generated builder first (core/template_code.py), as evaluate() does
+                        build = parameters.build
+                        value = build(raw) if build is not None else None
+                        if value is None:
+                            value = parameters.evaluate(raw, None, frame.variables, exe.rng)
+                key = flow.result_key
+                if key is not None and raw.__class__ is dict:  # ResultPath $.x: what place_result does
+                    output = dict(raw)
+                    output[key] = value
+                elif flow.result_path is None:
+                    output = value
+                else:
+                    output = flow.place_result(raw, value)
+            except StatesError as error:
+                rows += (frame.prev, "PassStateEntered", now, ENTERED, self.name, raw)
+                frame.prev = entered_id
+                return exe.state_failed(frame, self, error)
+            rows += (frame.prev, "PassStateEntered", now, ENTERED, self.name, raw,
+                     entered_id, "PassStateExited", now, EXITED, self.name, output)
+            frame.prev = entered_id + 1
+            frame.data = output
+            following = self.next_state
+            if following is None:
+                return exe.finish(frame, output)
+            frame.state = following
+            return True
         raw = frame.data
         rows = frame.history.rows
         now = exe.now
