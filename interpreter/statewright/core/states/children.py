@@ -106,14 +106,44 @@ def _pump(exe: Execution, group: Group) -> None:
     total = group.total
     if group.next_index < total:  # children left to start (a full Map's last ones, mostly, have all started)
         running, limit = group.running, group.limit
-        while len(running) < limit and group.next_index < total:
-            _launch(exe, group)
+        room = limit - len(running)
+        if room > 4 and group.kind != DISTRIBUTED and group.run is None:
+            # Many at once (a state's first children; under a limit, later ones start one at a time).
+            _launch_inline(exe, group, min(total, group.next_index + room))
+        else:
+            while len(running) < limit and group.next_index < total:
+                _launch(exe, group)
     if group.finished == total:
         group.closed = True
         parent = group.parent
         parent.child_group = None
         if group.state.on_children_done(exe, parent, group):
             exe.resume(parent)
+
+
+def _launch_inline(exe: Execution, group: Group, stop: int) -> None:
+    """:func:`_launch` for the children ``next_index`` to ``stop`` of an inline Map or a Parallel: one loop, what
+    it reads from the group read once (a Map over 10,000 items starts them all here when nothing limits it)."""
+    parent = group.parent
+    frame_type = parent.__class__
+    starts = group.starts
+    single = starts[0] if len(starts) == 1 else None
+    inputs, running, history, variables, source = group.inputs, group.running, parent.history, parent.variables, \
+        group.source
+    rows = history.rows
+    is_map = group.kind == MAP
+    name = group.state.name
+    now = exe.now
+    resume = exe.resume
+    start = group.next_index
+    group.next_index = stop
+    for index in range(start, stop):
+        child = frame_type(single or starts[index], inputs[index], source, history, group, index, variables)
+        if is_map:  # exe.emit, with the details built only when read (MAP_ITERATION)
+            rows += (source, "MapIterationStarted", now, MAP_ITERATION, name, index)
+            child.prev = len(rows) // ROW
+        running[index] = child
+        resume(child)
 
 
 def pump(exe: Execution, group: Group) -> None:
