@@ -253,3 +253,46 @@ def test_execution_ids_are_refilled_however_many_starts_wait(tmp_path: Path, mon
     with sqlite3.connect(tmp_path / "s.db") as connection:
         ids = [row[0] for row in connection.execute("SELECT id FROM executions")]
     assert len(arns) == len(set(arns)) == len(ids) == len(set(ids)) == 300
+
+
+def test_a_five_state_execution_ending_in_one_decision_writes_one_batch(store_url: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: what ends inside its first decision is recorded by one store write holding one step, whose
+    events are the core's history rows encoded as they are (no event object made on the way)."""
+    from statewright.core import events
+    from statewright.core.events import HistoryEvent, lazy_event
+
+    machine = statewright.load({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Parameters": {"order.$": "$.order"}, "Next": "B"},
+        "B": {"Type": "Pass", "Result": True, "ResultPath": "$.ok", "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.order", "NumericGreaterThan": 0, "Next": "D"}],
+              "Default": "D"},
+        "D": {"Type": "Pass", "Next": "E"},
+        "E": {"Type": "Succeed"}}})
+    writes: list[list[Any]] = []
+    made: list[Any] = []
+
+    async def main() -> Any:
+        async with DurableEngine(store_url) as engine:
+            write = engine.store.write
+
+            async def recorded(batch: Any) -> Any:
+                writes.append(list(batch))
+                return await write(batch)
+
+            monkeypatch.setattr(engine.store, "write", recorded)
+            original_init = HistoryEvent.__init__
+            monkeypatch.setattr(HistoryEvent, "__init__",
+                                lambda self, *args, **kwargs: (made.append(args), original_init(self, *args, **kwargs)))
+            monkeypatch.setattr(events, "lazy_event", lambda *args: made.append(args) or lazy_event(*args))
+            return await engine.execute(machine, {"order": 5})
+
+    result = asyncio.run(main())
+    assert result.status == "SUCCEEDED" and result.output == {"order": 5, "ok": True}
+    assert len(writes) == 1 and len(writes[0]) == 1  # one batch, one step
+    step = writes[0][0]
+    assert step.event_count == 12 and step.ending is not None and step.ending.status == "SUCCEEDED"
+    assert isinstance(step.events, bytes) and json.loads(step.events)[1] == "ExecutionStarted"
+    assert made == []  # no HistoryEvent was made to record it (nor to return the result)
+    assert len(list(result.events)) == 12
+    assert made  # (reading them does make them: the spies work)

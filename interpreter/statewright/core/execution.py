@@ -19,7 +19,7 @@ reproduces every decision, and :class:`NondeterminismError` says where a changed
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from statewright.core.events import (
     HistoryEvent,
     Input,
     InvokeTask,
+    Outcome,
     Redriven,
     Started,
     StopRequested,
@@ -49,8 +50,6 @@ from statewright.core.events import (
     TaskSucceeded,
     TimerFired,
     make_start_timer,
-    new_history,
-    new_outcome,
 )
 from statewright.core.intrinsics import SeededRandom
 from statewright.core.jsonata import QueryEvaluationError, set_runtime, states_binding
@@ -60,6 +59,8 @@ from statewright.core.states import children as groups
 if TYPE_CHECKING:
     from statewright.core.model import Machine
     from statewright.core.states.base import State
+
+_new = object.__new__
 
 # Why a timer was started (the "purpose" of a pending timer).
 TASK, WAIT_DONE, RETRY, TASK_TIMEOUT, HEARTBEAT, EXECUTION_TIMEOUT = range(6)
@@ -145,8 +146,13 @@ class Execution:
         self.machine = machine
         self._express = express
         self._jsonata = machine.uses_jsonata
-        self.history = new_history()
-        self.outcome = new_outcome()
+        # new_history() and new_outcome(), inlined: one Execution is made per execution.
+        history = self.history = _new(History)
+        history.rows = []
+        history._events = None
+        outcome = self.outcome = _new(Outcome)
+        outcome.status = "RUNNING"
+        outcome.output = outcome.error = outcome.cause = None
         self.now = 0.0
         self.rng: SeededRandom | None = None
         self.region = "us-east-1"
@@ -343,13 +349,14 @@ class Execution:
         if frame.group is not None:
             groups.child_succeeded(self, frame, output)
             return False
-        try:
-            if last is not None:
-                check_result_size(output, last.name)
-            else:
-                check_size(output, "The state/task returned a result with a size exceeding the maximum")
-        except StatesError as error:
-            return self.fail_scope(frame, error.error, error.cause)
+        if over_limit(output):  # (the test of check_result_size, without its call for the usual small output)
+            try:
+                if last is not None:
+                    check_result_size(output, last.name)
+                else:
+                    check_size(output, "The state/task returned a result with a size exceeding the maximum")
+            except StatesError as error:
+                return self.fail_scope(frame, error.error, error.cause)
         # _end("SUCCEEDED", ...), inlined: the way most executions end.
         self.history.rows += (frame.prev, "ExecutionSucceeded", self.now, EXECUTION_SUCCEEDED, None, output)
         outcome = self.outcome
@@ -453,6 +460,10 @@ class Execution:
     def resume(self, frame: Frame) -> None:
         """Make a parked frame runnable again (its ``state`` is the next one to enter)."""
         self._runnable.append(frame)
+
+    def runnable_append(self) -> Callable[[Frame], None]:
+        """:meth:`resume` as one bound function, for a caller making many frames runnable in a loop."""
+        return self._runnable.append
 
     # ------------------------------------------------------------------ internals
     def _next_seq(self) -> int:

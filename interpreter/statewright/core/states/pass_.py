@@ -25,11 +25,19 @@ class PassState(State):
     result: Any = ABSENT
     # JSONPath without InputPath, OutputPath, $$ or Assign (worked out once): enter() takes its short path.
     plain: bool = field(default=False, init=False, compare=False, repr=False)
+    # A plain state's value when it is known before it runs (Result, or Parameters without a path), else ABSENT.
+    fixed: Any = field(default=ABSENT, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         flow = self.flow
         object.__setattr__(self, "plain", flow.__class__ is JsonPathFlow and flow.input_path is None
                            and flow.output_path is None and not self.needs_context and self.assign is None)
+        if self.plain:
+            parameters = flow.parameters
+            if self.result is not ABSENT:
+                object.__setattr__(self, "fixed", self.result)
+            elif parameters is not None and parameters.shape == "const":
+                object.__setattr__(self, "fixed", parameters.constant)
 
     def enter(self, exe: Execution, frame: Frame) -> bool:
         # The hot path of every benchmark: events are appended here directly (what Execution.emit
@@ -43,13 +51,11 @@ class PassState(State):
             frame.entered_time = now
             flow = self.flow
             try:
-                value = self.result
+                value = self.fixed  # Result, or constant Parameters (what evaluate() gives, without the call)
                 if value is ABSENT:
                     parameters = flow.parameters
                     if parameters is None:
                         value = raw
-                    elif parameters.shape == "const":  # what evaluate() gives, without the call
-                        value = parameters.constant
                     else:  # the generated builder first (core/template_code.py), as evaluate() does
                         build = parameters.build
                         value = build(raw) if build is not None else None
