@@ -474,6 +474,8 @@ def start_on_virtual_time(execution: Any, input: Any, info: ExecutionInfo, seed:
     try:
         while True:
             now = execution.now  # where its lone Waits took the clock
+            if not commands and execution.outcome.status != RUNNING:
+                return now  # ended in this decision, asking for nothing (most executions: Waits carried on alone)
             for command in commands:
                 cls = command.__class__
                 if cls is StartTimer:

@@ -52,7 +52,7 @@ class WaitState(State):
         frame.prev = frame.entered_id = entered_id
         frame.entered_time = now
         frame.effective = data
-        if exe.fires_next(frame):  # alone on a jumping virtual clock: the timer would fire next, at its time
+        if exe.alone and exe.fires_next(frame):  # alone on a jumping virtual clock: the timer fires next
             exe.jump_to(now + self.seconds)
             return self.on_timer(exe, frame, WAIT_DONE)
         exe.start_timer(frame, now + self.seconds, WAIT_DONE)
