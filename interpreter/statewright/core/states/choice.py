@@ -41,11 +41,31 @@ class ChoiceState(State):
     def enter(self, exe: Execution, frame: Frame) -> bool:
         # Inlined entered event (what State.enter does): Choice loops are a benchmark workload.
         rows = frame.history.rows
-        rows += (frame.prev, "ChoiceStateEntered", exe.now, ENTERED, self.name, frame.data)
+        raw = frame.data
+        now = exe.now
+        rows += (frame.prev, "ChoiceStateEntered", now, ENTERED, self.name, raw)
         entered_id = len(rows) // ROW
         frame.prev = frame.entered_id = entered_id
-        frame.entered_time = exe.now
-        return self.attempt(exe, frame)
+        frame.entered_time = now
+        if not self.plain:
+            return self.attempt(exe, frame)
+        # attempt()'s plain path, inlined (a Choice loop is a benchmark workload): the input passes on as it is.
+        variables = frame.variables
+        target = self.default_state
+        try:
+            for index, rule in enumerate(self.rules):
+                if rule.matches(raw, None, variables):
+                    target = self.rule_states[index]
+                    break
+            if target is None:
+                raise StatesError(ErrorName.NO_CHOICE_MATCHED,
+                                  f"No Choice Rule matched and no Default in state '{self.name}'.")
+        except StatesError as error:
+            return exe.state_failed(frame, self, error)
+        rows += (entered_id, "ChoiceStateExited", now, EXITED, self.name, raw)
+        frame.prev = entered_id + 1
+        frame.state = target  # frame.data stays the input
+        return True
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         raw = frame.data
