@@ -217,18 +217,17 @@ class Execution:
         """:meth:`receive` then :meth:`decide`, for a caller that reads new events from :attr:`history`
         itself: returns only the commands (no :class:`Decision` is packaged)."""
         self.receive(event)
-        self._run_frames()
-        self._mark = len(self.history.rows)
-        commands = self._commands
-        if commands:
-            self._commands = []
-        return commands
+        return self._commands_decided()
 
     def begin(self, started: Started) -> list[Command]:
         """:meth:`advance` with the execution's :class:`Started` input, for a runtime starting it: the same
         decision, without :meth:`receive`'s dispatch on the input's type (one call per execution)."""
         self.now = started.time
         self._start(started)
+        return self._commands_decided()
+
+    def _commands_decided(self) -> list[Command]:
+        """Run the runnable frames; hand out the commands they decided (the events stay in :attr:`history`)."""
         self._run_frames()
         self._mark = len(self.history.rows)
         commands = self._commands

@@ -98,22 +98,12 @@ def _string_order(value: str, key: str | bytes) -> tuple[Any, Any]:
 
 def _against_literal(kind: str, compare: Callable[[Any, Any], bool], variable: JsonPath, operand: Any) -> Test:
     read = resolver(variable)
-    key = single_key(variable)
-    if kind == "Numeric" and key is not None:  # `$.name` against a number: the usual rule, read inline
-
-        def numeric_member(i: Any, c: Any = None, v: Any = None) -> bool:
-            try:
-                x = i[key] if i.__class__ is dict else read(i, c, v)
-            except LOOKUP_ERRORS:
-                raise missing(variable) from None
-            return (x.__class__ is int or x.__class__ is float) and compare(x, operand)
-
-        return numeric_member
+    key = single_key(variable)  # `$.name`: read inline from an object, without the reader's call
     if kind == "Numeric":
 
         def numeric(i: Any, c: Any = None, v: Any = None) -> bool:
             try:
-                x = read(i, c, v)
+                x = i[key] if key is not None and i.__class__ is dict else read(i, c, v)
             except LOOKUP_ERRORS:
                 raise missing(variable) from None
             return (x.__class__ is int or x.__class__ is float) and compare(x, operand)
@@ -176,35 +166,17 @@ def _typed(kind: str, value: Any) -> Any:
 
 def _against_path(kind: str, compare: Callable[[Any, Any], bool], variable: JsonPath, other: JsonPath) -> Test:
     read, read_other = resolver(variable), resolver(other)
-    key, other_key = single_key(variable), single_key(other)
-    if kind == "Numeric" and key is not None and other_key is not None:  # `$.i` against `$.n`, read inline
-
-        def numeric_members(i: Any, c: Any = None, v: Any = None) -> bool:
-            is_dict = i.__class__ is dict
-            try:
-                x = i[key] if is_dict else read(i, c, v)
-            except LOOKUP_ERRORS:
-                raise missing(variable) from None
-            try:
-                y = i[other_key] if is_dict else read_other(i, c, v)
-            except LOOKUP_ERRORS:
-                raise missing(other) from None
-            return (
-                (x.__class__ is int or x.__class__ is float)
-                and (y.__class__ is int or y.__class__ is float)
-                and compare(x, y)
-            )
-
-        return numeric_members
+    key, other_key = single_key(variable), single_key(other)  # `$.name`s: read inline from an object
     if kind == "Numeric":  # the common *Path form (counters against limits), without _typed
 
         def numeric_path(i: Any, c: Any = None, v: Any = None) -> bool:
+            is_dict = i.__class__ is dict
             try:
-                x = read(i, c, v)
+                x = i[key] if key is not None and is_dict else read(i, c, v)
             except LOOKUP_ERRORS:
                 raise missing(variable) from None
             try:
-                y = read_other(i, c, v)
+                y = i[other_key] if other_key is not None and is_dict else read_other(i, c, v)
             except LOOKUP_ERRORS:
                 raise missing(other) from None
             return (

@@ -49,7 +49,8 @@ class ChoiceState(State):
         frame.entered_time = now
         if not self.plain:
             return self.attempt(exe, frame)
-        # attempt()'s plain path, inlined (a Choice loop is a benchmark workload): the input passes on as it is.
+        # Plain JSONPath rules without InputPath, OutputPath, $$ or Assign (a Choice loop is a benchmark
+        # workload): matched here, and the input passes on as it is. attempt() does the rest.
         variables = frame.variables
         target = self.default_state
         try:
@@ -68,27 +69,9 @@ class ChoiceState(State):
         return True
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
+        """Rules that need more than the plain path in enter(): InputPath, OutputPath, $$, Assign, JSONata."""
         raw = frame.data
         flow = self.flow
-        if self.plain:
-            # Plain JSONPath rules without InputPath, OutputPath, $$ or Assign: the input passes on as it is.
-            variables = frame.variables
-            target = self.default_state
-            try:
-                for index, rule in enumerate(self.rules):
-                    if rule.matches(raw, None, variables):
-                        target = self.rule_states[index]
-                        break
-                if target is None:
-                    raise StatesError(ErrorName.NO_CHOICE_MATCHED,
-                                      f"No Choice Rule matched and no Default in state '{self.name}'.")
-            except StatesError as error:
-                return exe.state_failed(frame, self, error)
-            rows = frame.history.rows  # exe.emit, inlined
-            rows += (frame.prev, "ChoiceStateExited", exe.now, EXITED, self.name, raw)
-            frame.prev = len(rows) // ROW
-            frame.state = target  # frame.data stays the input
-            return True
         try:
             # Rules may read $$: hand them a builder so the object is made only if a rule asks.
             context: Any = (lambda: exe.context_object(frame, self)) if self.needs_context else None

@@ -52,11 +52,7 @@ class WaitState(State):
         frame.prev = frame.entered_id = entered_id
         frame.entered_time = now
         frame.effective = data
-        if exe.alone and exe.fires_next(frame):  # alone on a jumping virtual clock: the timer fires next
-            exe.jump_to(now + self.seconds)
-            return self.on_timer(exe, frame, WAIT_DONE)
-        exe.start_timer(frame, now + self.seconds, WAIT_DONE)
-        return False
+        return self._wait_until(exe, frame, now + self.seconds)
 
     def attempt(self, exe: Execution, frame: Frame) -> bool:
         try:
@@ -66,7 +62,10 @@ class WaitState(State):
         except StatesError as error:
             return exe.state_failed(frame, self, error)
         frame.effective = effective
-        if exe.fires_next(frame):
+        return self._wait_until(exe, frame, fire_at)
+
+    def _wait_until(self, exe: Execution, frame: Frame, fire_at: float) -> bool:
+        if exe.alone and exe.fires_next(frame):  # alone on a jumping virtual clock: the timer fires next
             exe.jump_to(fire_at)
             return self.on_timer(exe, frame, WAIT_DONE)
         exe.start_timer(frame, fire_at, WAIT_DONE)
